@@ -1,0 +1,57 @@
+//===- fs/HostFs.h - The guest root, backed by a host directory --*- C++ -*-===//
+//
+// HostFs shows a host directory as the guest's file system. Paths are
+// resolved by the VFS one component at a time, so a HostVnode's host path
+// never contains a symlink or "..": the guest cannot leave the root.
+//
+// What the guest sees of host metadata follows fixed rules, so that the same
+// root contents give the same output on any host:
+//  - ownership: a file owned by the host user running reprise is shown as
+//    owned by the guest's --uid/--gid; any other owner is shown as 65534
+//    (the overflow id, as in a user namespace without a mapping for it);
+//  - inode numbers come from a counter in the order the guest first meets
+//    each file, all files sit on one device;
+//  - times: the host mtime; atime and ctime are shown equal to it; a file
+//    the guest writes or creates gets the virtual time of that write;
+//  - directories report size 4096; st_blocks is derived from the size.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "fs/Vnode.h"
+#include "replay/Gate.h"
+
+#include <functional>
+#include <map>
+
+namespace reprise::fs {
+
+class HostFs {
+public:
+  /// \p HostRoot is an absolute host path without trailing slash ("" = "/").
+  HostFs(std::string HostRoot, replay::Gate &G, Creds Owner,
+         std::function<Timespec()> Now);
+
+  VnodeRef root();
+  replay::Gate &gate() { return G; }
+
+  // For HostVnode and HostFile.
+  uint64_t guestIno(uint64_t HostDev, uint64_t HostIno);
+  FileStat translate(const void *HostStat);
+  void touched(uint64_t Ino) { Overrides[Ino] = Now(); }
+  Timespec now() const { return Now(); }
+
+  static constexpr uint64_t Device = 0x801; // shown as st_dev of every file
+
+private:
+  std::string HostRoot;
+  replay::Gate &G;
+  Creds Owner;
+  std::function<Timespec()> Now;
+  unsigned HostUid, HostGid;
+  std::map<std::pair<uint64_t, uint64_t>, uint64_t> Inodes;
+  uint64_t NextIno = 2;
+  std::map<uint64_t, Timespec> Overrides; // guest ino -> time of last write
+};
+
+} // namespace reprise::fs

@@ -1,0 +1,69 @@
+//===- fs/Vfs.h - Mounts and path resolution --------------------*- C++ -*-===//
+//
+// Path resolution is reprise's own, one component at a time: "." is skipped,
+// ".." steps back along the chain of directories walked so far and never
+// above the root, and a symlink's target is spliced into the rest of the path
+// (absolute targets restart at the guest root). So neither ".." nor a symlink
+// can lead out of the guest root, whatever they say.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "fs/Vnode.h"
+
+#include <map>
+
+namespace reprise::fs {
+
+/// Where a resolution stands: the directories from the root down to the
+/// current object, and the names that led there.
+struct Location {
+  std::vector<VnodeRef> Chain; // Chain[0] is the root
+  std::vector<std::string> Names;
+
+  const VnodeRef &node() const { return Chain.back(); }
+  /// The guest path, "/" for the root.
+  std::string path() const;
+};
+
+inline constexpr size_t PathMax = 4096, NameMax = 255;
+inline constexpr unsigned SymlinkMax = 40;
+
+class Vfs {
+public:
+  explicit Vfs(VnodeRef Root) : Root(std::move(Root)) {}
+
+  /// Mounts \p FsRoot over the absolute guest path \p Path ("/proc").
+  void mount(const std::string &Path, VnodeRef FsRoot);
+
+  Location rootLocation() const { return Location{{Root}, {}}; }
+
+  /// Resolves \p Path from \p Start (used for relative paths; absolute ones
+  /// start at \p RootLoc). A final symlink is followed when \p FollowLast.
+  /// A trailing slash requires a directory.
+  Result<Location> resolve(const Location &RootLoc, const Location &Start,
+                           std::string_view Path, bool FollowLast,
+                           const Creds &C) const;
+
+  /// Resolves all but the last component; returns the parent directory and
+  /// the last name ("." or ".." included, for the caller to refuse).
+  Result<std::pair<Location, std::string>>
+  resolveParent(const Location &RootLoc, const Location &Start,
+                std::string_view Path, const Creds &C) const;
+
+private:
+  Result<Location> walk(const Location &RootLoc, Location Cur,
+                        std::vector<std::string> Todo, bool FollowLast,
+                        bool MustBeDir, const Creds &C) const;
+  VnodeRef Root;
+  std::map<std::string, VnodeRef> Mounts;
+};
+
+/// The working directory, root and umask of a task (shared with CLONE_FS).
+struct FsContext {
+  Location Root;
+  Location Cwd;
+  uint32_t Umask = 022;
+};
+
+} // namespace reprise::fs

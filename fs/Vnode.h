@@ -1,0 +1,137 @@
+//===- fs/Vnode.h - Files and directories as the VFS sees them ---*- C++ -*-===//
+//
+// A Vnode is one file system object (directory, regular file, symlink,
+// device). An OpenFile is an open file description: what open(2) creates and
+// dup(2) shares, with its own offset and status flags. Both are reference
+// counted because descriptors, mounts and working directories share them.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "kernel/abi/Constants.h"
+#include "kernel/abi/Result.h"
+
+#include "llvm/ADT/ArrayRef.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace reprise::fs {
+
+struct Timespec {
+  int64_t Sec = 0;
+  int64_t Nsec = 0;
+};
+
+/// Metadata in the kernel's own terms; encoded per arch at the syscall layer.
+struct FileStat {
+  uint64_t Dev = 0, Ino = 0;
+  uint32_t Mode = 0, Nlink = 1, Uid = 0, Gid = 0;
+  uint64_t Rdev = 0;
+  int64_t Size = 0, Blksize = 4096, Blocks = 0;
+  Timespec Atime, Mtime, Ctime;
+};
+
+struct DirEntry {
+  std::string Name;
+  uint64_t Ino = 0;
+  uint8_t Type = linux_abi::LX_DT_UNKNOWN;
+};
+
+/// The credentials permission checks are made with (the guest's, never the
+/// host's).
+struct Creds {
+  uint32_t Uid = 0, Gid = 0;
+};
+
+/// Checks \p Want (LX_R_OK/LX_W_OK/LX_X_OK bits) against \p S for \p C, as Linux's
+/// generic_permission does: root passes read and write always, and execute
+/// when any execute bit is set or the object is a directory.
+Result<void> checkPermission(const FileStat &S, const Creds &C, uint32_t Want);
+
+class Vnode;
+class OpenFile;
+using VnodeRef = std::shared_ptr<Vnode>;
+using FileRef = std::shared_ptr<OpenFile>;
+
+class Vnode : public std::enable_shared_from_this<Vnode> {
+public:
+  virtual ~Vnode() = default;
+
+  /// LX_S_IFDIR, LX_S_IFREG, LX_S_IFLNK, LX_S_IFCHR...
+  virtual uint32_t fileType() const = 0;
+  bool isDir() const { return fileType() == linux_abi::LX_S_IFDIR; }
+  bool isSymlink() const { return fileType() == linux_abi::LX_S_IFLNK; }
+
+  virtual Result<FileStat> stat() = 0;
+  /// Opens this object. \p Flags are canonical open(2) flags.
+  virtual Result<FileRef> open(uint32_t Flags) = 0;
+
+  // Directories. The defaults fail as Linux does on a non-directory.
+  virtual Result<VnodeRef> lookup(std::string_view Name);
+  /// Every entry but "." and "..", sorted by name.
+  virtual Result<std::vector<DirEntry>> list();
+  virtual Result<VnodeRef> createFile(std::string_view Name, uint32_t Mode,
+                                      const Creds &C);
+  virtual Result<void> mkdir(std::string_view Name, uint32_t Mode,
+                             const Creds &C);
+  virtual Result<void> unlink(std::string_view Name);
+  virtual Result<void> rmdir(std::string_view Name);
+  virtual Result<void> symlink(std::string_view Name, std::string_view Target);
+  /// Renames \p Name in this directory to \p NewName in \p NewDir.
+  virtual Result<void> rename(std::string_view Name, Vnode &NewDir,
+                              std::string_view NewName, uint32_t Flags);
+
+  // Symlinks.
+  virtual Result<std::string> readlink();
+
+  // Regular files.
+  virtual Result<void> truncate(int64_t Size);
+};
+
+/// An open file description.
+class OpenFile {
+public:
+  OpenFile(VnodeRef Node, uint32_t Flags) : Node(std::move(Node)), Flags(Flags) {}
+  virtual ~OpenFile() = default;
+
+  /// Reads at \p Offset, or at the file position when \p Offset is null (and
+  /// then advances it). Returns the number of bytes read.
+  virtual Result<size_t> read(llvm::MutableArrayRef<uint8_t> Buf,
+                              const int64_t *Offset);
+  virtual Result<size_t> write(llvm::ArrayRef<uint8_t> Buf,
+                               const int64_t *Offset);
+  virtual Result<int64_t> seek(int64_t Off, uint32_t Whence);
+  /// Directory entries from the position on, including "." and "..".
+  virtual Result<std::vector<DirEntry>> readDir();
+  virtual Result<int64_t> ioctl(uint32_t Request, llvm::MutableArrayRef<uint8_t> Arg);
+  virtual Result<FileStat> stat() { return Node->stat(); }
+  virtual Result<void> truncate(int64_t Size) { return Node->truncate(Size); }
+  /// Whether the file is a terminal on the host (for LX_TCGETS and friends).
+  virtual bool isTerminal() const { return false; }
+  /// Host descriptor backing a regular file, for mmap; -1 if none.
+  virtual int hostFd() const { return -1; }
+
+  const VnodeRef &node() const { return Node; }
+  uint32_t flags() const { return Flags; }
+  void setStatusFlags(uint32_t F);
+  bool readable() const;
+  bool writable() const;
+
+  /// Path the file was opened as (for /proc/self/fd and strace).
+  std::string Path;
+  int64_t Pos = 0;
+
+protected:
+  VnodeRef Node;
+  uint32_t Flags;
+};
+
+/// Converts a host errno value to the guest's Errno. Names host constants, so
+/// it is right whatever numbering the host uses.
+Errno fromHostErrno(int HostErr);
+
+} // namespace reprise::fs

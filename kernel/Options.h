@@ -1,0 +1,34 @@
+//===- kernel/Options.h - What a run is a function of -----------*- C++ -*-===//
+#pragma once
+
+#include "kernel/abi/Arch.h"
+
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace reprise {
+
+/// Everything besides the program and the root's contents that decides a
+/// run's behaviour. Two runs with equal options give the same guest-visible
+/// behaviour.
+struct KernelOptions {
+  std::optional<Arch> ForceArch;     // else from the ELF header
+  std::string Root = "/";            // host directory shown as the guest's /
+  uint64_t Seed = 0;
+  int64_t Epoch = 1700000000;        // virtual LX_CLOCK_REALTIME at start
+  std::string Cwd = "/";             // guest path
+  uint32_t Uid = 0, Gid = 0;
+  std::string Hostname = "reprise";
+  uint64_t MaxBlocks = 0;            // 0 = no limit
+  uint64_t MaxMemory = 4ull << 30;   // bytes of accessible guest mappings
+  bool Strict = false;
+  llvm::raw_ostream *Strace = nullptr;
+  std::set<std::string> StraceFilter; // empty = all
+};
+
+} // namespace reprise

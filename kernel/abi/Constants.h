@@ -1,0 +1,148 @@
+//===- kernel/abi/Constants.h - Linux flag and request values ---*- C++ -*-===//
+//
+// Values shared by x86-64 and arm64. Where the two arches differ (open(2)
+// flags) the per-arch values live in OpenFlags.h and are translated at the
+// syscall boundary into the canonical (x86-64 numbered) set used inside.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include <cstdint>
+
+namespace reprise::linux_abi {
+
+// open(2) access mode and flags that are the same on both arches.
+inline constexpr uint32_t LX_O_ACCMODE = 03, LX_O_RDONLY = 0, LX_O_WRONLY = 01, LX_O_RDWR = 02;
+inline constexpr uint32_t LX_O_CREAT = 0100, LX_O_EXCL = 0200, LX_O_NOCTTY = 0400,
+                          LX_O_TRUNC = 01000, LX_O_APPEND = 02000,
+                          LX_O_NONBLOCK = 04000, LX_O_DSYNC = 010000,
+                          LX_O_ASYNC = 020000, LX_O_NOATIME = 01000000,
+                          LX_O_CLOEXEC = 02000000, LX_O_SYNC = 04010000,
+                          LX_O_PATH = 010000000, LX_O_TMPFILE_BASE = 020000000;
+// Canonical values of the flags whose numbers differ per arch (x86-64's).
+inline constexpr uint32_t LX_O_DIRECT = 040000, LX_O_LARGEFILE = 0100000,
+                          LX_O_DIRECTORY = 0200000, LX_O_NOFOLLOW = 0400000;
+
+inline constexpr int32_t LX_AT_FDCWD = -100;
+inline constexpr uint32_t LX_AT_SYMLINK_NOFOLLOW = 0x100, LX_AT_REMOVEDIR = 0x200,
+                          LX_AT_EACCESS = 0x200, LX_AT_SYMLINK_FOLLOW = 0x400,
+                          LX_AT_NO_AUTOMOUNT = 0x800, LX_AT_EMPTY_PATH = 0x1000,
+                          LX_AT_STATX_SYNC_TYPE = 0x6000;
+inline constexpr uint32_t LX_RENAME_NOREPLACE = 1, LX_RENAME_EXCHANGE = 2,
+                          LX_RENAME_WHITEOUT = 4;
+inline constexpr uint32_t LX_F_OK = 0, LX_X_OK = 1, LX_W_OK = 2, LX_R_OK = 4;
+
+inline constexpr uint32_t LX_SEEK_SET = 0, LX_SEEK_CUR = 1, LX_SEEK_END = 2,
+                          LX_SEEK_DATA = 3, LX_SEEK_HOLE = 4;
+
+// fcntl(2).
+inline constexpr int32_t LX_F_DUPFD = 0, LX_F_GETFD = 1, LX_F_SETFD = 2, LX_F_GETFL = 3,
+                         LX_F_SETFL = 4, LX_F_GETLK = 5, LX_F_SETLK = 6, LX_F_SETLKW = 7,
+                         LX_F_SETOWN = 8, LX_F_GETOWN = 9, LX_F_DUPFD_CLOEXEC = 1030,
+                         LX_F_GETPIPE_SZ = 1032, LX_F_ADD_SEALS = 1033,
+                         LX_F_GET_SEALS = 1034;
+inline constexpr uint32_t LX_FD_CLOEXEC = 1;
+
+// File types and permission bits (st_mode).
+inline constexpr uint32_t LX_S_IFMT = 0170000, LX_S_IFSOCK = 0140000,
+                          LX_S_IFLNK = 0120000, LX_S_IFREG = 0100000,
+                          LX_S_IFBLK = 0060000, LX_S_IFDIR = 0040000,
+                          LX_S_IFCHR = 0020000, LX_S_IFIFO = 0010000;
+inline constexpr uint8_t LX_DT_UNKNOWN = 0, LX_DT_FIFO = 1, LX_DT_CHR = 2, LX_DT_DIR = 4,
+                         LX_DT_BLK = 6, LX_DT_REG = 8, LX_DT_LNK = 10, LX_DT_SOCK = 12;
+
+// mmap(2), mprotect(2), mremap(2), madvise(2).
+inline constexpr uint32_t LX_PROT_NONE = 0, LX_PROT_READ = 1, LX_PROT_WRITE = 2,
+                          LX_PROT_EXEC = 4, LX_PROT_GROWSDOWN = 0x01000000,
+                          LX_PROT_GROWSUP = 0x02000000;
+inline constexpr uint32_t LX_MAP_SHARED = 0x01, LX_MAP_PRIVATE = 0x02,
+                          LX_MAP_SHARED_VALIDATE = 0x03, LX_MAP_TYPE = 0x0f,
+                          LX_MAP_FIXED = 0x10, LX_MAP_ANONYMOUS = 0x20,
+                          LX_MAP_GROWSDOWN = 0x100, LX_MAP_DENYWRITE = 0x800,
+                          LX_MAP_EXECUTABLE = 0x1000, LX_MAP_LOCKED = 0x2000,
+                          LX_MAP_NORESERVE = 0x4000, LX_MAP_POPULATE = 0x8000,
+                          LX_MAP_NONBLOCK = 0x10000, LX_MAP_STACK = 0x20000,
+                          LX_MAP_HUGETLB = 0x40000, LX_MAP_SYNC = 0x80000,
+                          LX_MAP_FIXED_NOREPLACE = 0x100000;
+inline constexpr uint32_t LX_MAP_32BIT_X86 = 0x40; // x86-64 only
+inline constexpr uint32_t LX_MREMAP_MAYMOVE = 1, LX_MREMAP_FIXED = 2,
+                          LX_MREMAP_DONTUNMAP = 4;
+inline constexpr int32_t LX_MADV_NORMAL = 0, LX_MADV_RANDOM = 1,
+                         LX_MADV_SEQUENTIAL = 2, LX_MADV_WILLNEED = 3,
+                         LX_MADV_DONTNEED = 4, LX_MADV_FREE = 8, LX_MADV_REMOVE = 9,
+                         LX_MADV_DONTFORK = 10, LX_MADV_DOFORK = 11,
+                         LX_MADV_MERGEABLE = 12, LX_MADV_UNMERGEABLE = 13,
+                         LX_MADV_HUGEPAGE = 14, LX_MADV_NOHUGEPAGE = 15,
+                         LX_MADV_DONTDUMP = 16, LX_MADV_DODUMP = 17,
+                         LX_MADV_WIPEONFORK = 18, LX_MADV_KEEPONFORK = 19,
+                         LX_MADV_COLD = 20, LX_MADV_PAGEOUT = 21;
+
+// arch_prctl(2), x86-64.
+inline constexpr int32_t LX_ARCH_SET_GS = 0x1001, LX_ARCH_SET_FS = 0x1002,
+                         LX_ARCH_GET_FS = 0x1003, LX_ARCH_GET_GS = 0x1004,
+                         LX_ARCH_GET_CPUID = 0x1011, LX_ARCH_SET_CPUID = 0x1012;
+
+// Clocks.
+inline constexpr int32_t LX_CLOCK_REALTIME = 0, LX_CLOCK_MONOTONIC = 1,
+                         LX_CLOCK_PROCESS_CPUTIME_ID = 2,
+                         LX_CLOCK_THREAD_CPUTIME_ID = 3, LX_CLOCK_MONOTONIC_RAW = 4,
+                         LX_CLOCK_REALTIME_COARSE = 5,
+                         LX_CLOCK_MONOTONIC_COARSE = 6, LX_CLOCK_BOOTTIME = 7,
+                         LX_CLOCK_REALTIME_ALARM = 8, LX_CLOCK_BOOTTIME_ALARM = 9,
+                         LX_CLOCK_TAI = 11;
+inline constexpr uint32_t LX_TIMER_ABSTIME = 1;
+
+// getrandom(2).
+inline constexpr uint32_t LX_GRND_NONBLOCK = 1, LX_GRND_RANDOM = 2,
+                          LX_GRND_INSECURE = 4;
+
+// Resource limits.
+inline constexpr int32_t LX_RLIMIT_CPU = 0, LX_RLIMIT_FSIZE = 1, LX_RLIMIT_DATA = 2,
+                         LX_RLIMIT_STACK = 3, LX_RLIMIT_CORE = 4, LX_RLIMIT_RSS = 5,
+                         LX_RLIMIT_NPROC = 6, LX_RLIMIT_NOFILE = 7,
+                         LX_RLIMIT_MEMLOCK = 8, LX_RLIMIT_AS = 9, LX_RLIMIT_LOCKS = 10,
+                         LX_RLIMIT_SIGPENDING = 11, LX_RLIMIT_MSGQUEUE = 12,
+                         LX_RLIMIT_NICE = 13, LX_RLIMIT_RTPRIO = 14,
+                         LX_RLIMIT_RTTIME = 15, LX_RLIMIT_NLIMITS = 16;
+inline constexpr uint64_t LX_RLIM_INFINITY = ~uint64_t(0);
+
+// Terminal ioctls (same numbers on x86-64 and arm64).
+inline constexpr uint32_t LX_TCGETS = 0x5401, LX_TCSETS = 0x5402, LX_TCSETSW = 0x5403,
+                          LX_TCSETSF = 0x5404, LX_TIOCGPGRP = 0x540f,
+                          LX_TIOCSPGRP = 0x5410, LX_TIOCGWINSZ = 0x5413,
+                          LX_TIOCSWINSZ = 0x5414, LX_FIONREAD = 0x541b,
+                          LX_FIONBIO = 0x5421, LX_FIOCLEX = 0x5451, LX_FIONCLEX = 0x5450;
+
+// Signals (numbering is the same on x86-64 and arm64).
+inline constexpr int32_t LX_SIGHUP = 1, LX_SIGINT = 2, LX_SIGQUIT = 3, LX_SIGILL = 4,
+                         LX_SIGTRAP = 5, LX_SIGABRT = 6, LX_SIGBUS = 7, LX_SIGFPE = 8,
+                         LX_SIGKILL = 9, LX_SIGUSR1 = 10, LX_SIGSEGV = 11, LX_SIGUSR2 = 12,
+                         LX_SIGPIPE = 13, LX_SIGALRM = 14, LX_SIGTERM = 15,
+                         LX_SIGSTKFLT = 16, LX_SIGCHLD = 17, LX_SIGCONT = 18,
+                         LX_SIGSTOP = 19, LX_SIGTSTP = 20, LX_SIGTTIN = 21,
+                         LX_SIGTTOU = 22, LX_SIGURG = 23, LX_SIGXCPU = 24, LX_SIGXFSZ = 25,
+                         LX_SIGVTALRM = 26, LX_SIGPROF = 27, LX_SIGWINCH = 28,
+                         LX_SIGIO = 29, LX_SIGPWR = 30, LX_SIGSYS = 31, LX_SIGRTMIN = 32,
+                         LX_NSIG = 64;
+inline constexpr uint64_t LX_SIG_DFL = 0, LX_SIG_IGN = 1;
+inline constexpr int32_t LX_SIG_BLOCK = 0, LX_SIG_UNBLOCK = 1, LX_SIG_SETMASK = 2;
+inline constexpr uint64_t LX_SA_NOCLDSTOP = 1, LX_SA_NOCLDWAIT = 2, LX_SA_SIGINFO = 4,
+                          LX_SA_UNSUPPORTED = 0x400, LX_SA_EXPOSE_TAGBITS = 0x800,
+                          LX_SA_RESTORER = 0x04000000, LX_SA_ONSTACK = 0x08000000,
+                          LX_SA_RESTART = 0x10000000, LX_SA_NODEFER = 0x40000000,
+                          LX_SA_RESETHAND = 0x80000000;
+
+const char *signalName(int32_t Sig);
+
+// Auxiliary vector tags.
+inline constexpr uint64_t LX_AT_NULL = 0, LX_AT_IGNORE = 1, LX_AT_EXECFD = 2,
+                          LX_AT_PHDR = 3, LX_AT_PHENT = 4, LX_AT_PHNUM = 5,
+                          LX_AT_PAGESZ = 6, LX_AT_BASE = 7, LX_AT_FLAGS = 8,
+                          LX_AT_ENTRY = 9, LX_AT_NOTELF = 10, LX_AT_UID = 11,
+                          LX_AT_EUID = 12, LX_AT_GID = 13, LX_AT_EGID = 14,
+                          LX_AT_PLATFORM = 15, LX_AT_HWCAP = 16, LX_AT_CLKTCK = 17,
+                          LX_AT_SECURE = 23, LX_AT_BASE_PLATFORM = 24,
+                          LX_AT_RANDOM = 25, LX_AT_HWCAP2 = 26, LX_AT_EXECFN = 31,
+                          LX_AT_SYSINFO_EHDR = 33, LX_AT_MINSIGSTKSZ = 51;
+
+} // namespace reprise::linux_abi

@@ -1,0 +1,115 @@
+//===- kernel/mm/AddressSpace.h - A guest address space ---------*- C++ -*-===//
+//
+// The guest's mappings (VMAs) and page tables are reprise's own: a VMA maps a
+// page-aligned range with one protection, and each of its pages points at a
+// frame of PhysicalMemory once it has been touched (anonymous memory is
+// demand-zero). The engine asks translate() on every TLB miss, so the
+// protections hold exactly as on Linux while Unicorn sees a single region.
+//
+// An AddressSpace owns the engine that runs its tasks (shared by CLONE_VM).
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "cpu/Engine.h"
+#include "kernel/abi/Result.h"
+#include "kernel/mm/PhysicalMemory.h"
+
+#include "llvm/ADT/ArrayRef.h"
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace reprise::mm {
+
+struct Vma {
+  uint64_t Start = 0, End = 0; // page aligned, [Start, End)
+  uint32_t Prot = 0;           // PROT_* bits
+  uint32_t Flags = 0;          // LX_MAP_SHARED / LX_MAP_PRIVATE / LX_MAP_ANONYMOUS ...
+  bool DontFork = false, WipeOnFork = false;
+  std::string Name;            // "[heap]", "[stack]", a file path, or ""
+  std::vector<FrameId> Frames; // one per page, 0 = not populated
+  uint64_t pages() const { return (End - Start) / PageSize; }
+};
+
+/// Limits that make a hostile guest fail with LX_ENOMEM instead of hurting the
+/// host.
+struct MemoryLimits {
+  uint64_t MaxCommit = 4ull << 30; // bytes of accessible mappings
+  uint64_t MaxMapCount = 65530;    // Linux's vm.max_map_count
+};
+
+class AddressSpace : public cpu::PageTranslator {
+public:
+  static llvm::Expected<std::shared_ptr<AddressSpace>>
+  create(Arch A, PhysicalMemory &Phys, cpu::EventSink &Sink,
+         MemoryLimits Limits, uint64_t MmapBase);
+  ~AddressSpace() override;
+
+  Arch arch() const { return TheArch; }
+  cpu::Engine &engine() { return *Engine; }
+
+  // cpu::PageTranslator.
+  bool translate(uint64_t VAddr, cpu::Access A, uint64_t &PAddr,
+                 uint8_t &Perms) override;
+
+  /// mmap(2) of anonymous memory or of a file's contents (\p Contents holds
+  /// the bytes from the file offset on; pages past it read as zero).
+  Result<uint64_t> map(uint64_t Addr, uint64_t Len, uint32_t Prot,
+                       uint32_t Flags, llvm::ArrayRef<uint8_t> Contents,
+                       std::string Name);
+  Result<void> unmap(uint64_t Addr, uint64_t Len);
+  Result<void> protect(uint64_t Addr, uint64_t Len, uint32_t Prot);
+  Result<uint64_t> remap(uint64_t Old, uint64_t OldLen, uint64_t NewLen,
+                         uint32_t Flags, uint64_t NewAddr);
+  Result<void> advise(uint64_t Addr, uint64_t Len, int32_t Advice);
+
+  /// brk(2): sets up the heap start once, then moves the break.
+  void setBrkStart(uint64_t Start) { BrkStart = BrkCur = Start; }
+  uint64_t brk(uint64_t Want);
+
+  /// Kernel access to guest memory; LX_EFAULT where Linux's copy_*_user fails.
+  Result<void> copyIn(uint64_t Addr, llvm::MutableArrayRef<uint8_t> Out);
+  Result<void> copyOut(uint64_t Addr, llvm::ArrayRef<uint8_t> In);
+  /// Whether [Addr, Addr+Len) is mapped for reading (or writing), as
+  /// Linux's access_ok plus the VMA checks of a user copy.
+  bool accessible(uint64_t Addr, uint64_t Len, bool Write);
+  /// Reads a NUL-terminated string of at most \p Max bytes (LX_ENAMETOOLONG past
+  /// it, LX_EFAULT on a bad pointer).
+  Result<std::string> copyInString(uint64_t Addr, size_t Max);
+  /// Reads up to \p Len bytes for a report, stopping at the first bad page.
+  std::vector<uint8_t> peek(uint64_t Addr, size_t Len);
+
+  const std::map<uint64_t, Vma> &vmas() const { return Vmas; }
+  uint64_t committed() const { return Committed; }
+
+private:
+  AddressSpace(Arch A, PhysicalMemory &Phys, MemoryLimits L, uint64_t MmapBase)
+      : TheArch(A), Phys(Phys), Limits(L), MmapBase(MmapBase) {}
+
+  /// Finds a free range of \p Len bytes, top-down below the mmap base.
+  Result<uint64_t> findFree(uint64_t Len, uint64_t Hint);
+  bool isFree(uint64_t Start, uint64_t End) const;
+  /// Splits the VMA containing \p Addr (if any) so a VMA starts there.
+  void splitAt(uint64_t Addr);
+  void release(Vma &V);
+  Vma *find(uint64_t Addr);
+  /// Resolves one page for kernel access; creates demand-zero frames.
+  uint8_t *pageFor(uint64_t Addr, bool Write);
+  void mappingChanged(uint64_t Start, uint64_t End, bool WasExec);
+  void scanExecutable(const Vma &V, uint64_t Start, uint64_t End);
+  static uint64_t charge(const Vma &V);
+
+  Arch TheArch;
+  PhysicalMemory &Phys;
+  MemoryLimits Limits;
+  std::unique_ptr<cpu::Engine> Engine;
+  std::map<uint64_t, Vma> Vmas; // keyed by Start
+  uint64_t MmapBase;
+  uint64_t Committed = 0;
+  uint64_t BrkStart = 0, BrkCur = 0;
+};
+
+} // namespace reprise::mm

@@ -1,0 +1,74 @@
+//===- loader/Stack.cpp ---------------------------------------------------===//
+#include "loader/Stack.h"
+
+#include "kernel/abi/Constants.h"
+
+#include <cstring>
+
+namespace reprise::loader {
+
+StackImage buildStack(uint64_t Top, const StackInputs &In) {
+  using namespace linux_abi;
+  // Strings are placed downwards from Top, the exec file name first.
+  std::vector<uint8_t> Strings;
+  auto place = [&](const std::string &S) {
+    // Returns the offset below Top at which S (with its NUL) starts.
+    Strings.insert(Strings.begin(), S.begin(), S.end() + 0);
+    Strings.insert(Strings.begin() + S.size(), 0);
+    return Strings.size();
+  };
+  uint64_t Cursor = Top - 8; // 8 zero bytes end the stack, as on Linux
+  std::vector<uint8_t> Blob; // grows downwards: we prepend
+  auto push = [&](const void *Data, size_t N) {
+    Cursor -= N;
+    Blob.insert(Blob.begin(), static_cast<const uint8_t *>(Data),
+                static_cast<const uint8_t *>(Data) + N);
+    return Cursor;
+  };
+  (void)place;
+  uint64_t ExecFnAddr = push(In.ExecFn.c_str(), In.ExecFn.size() + 1);
+  std::vector<uint64_t> EnvAddrs(In.Envp.size()), ArgAddrs(In.Argv.size());
+  for (size_t I = In.Envp.size(); I-- > 0;)
+    EnvAddrs[I] = push(In.Envp[I].c_str(), In.Envp[I].size() + 1);
+  for (size_t I = In.Argv.size(); I-- > 0;)
+    ArgAddrs[I] = push(In.Argv[I].c_str(), In.Argv[I].size() + 1);
+  uint64_t PlatformAddr = push(In.Platform.c_str(), In.Platform.size() + 1);
+  // Align, then the 16 random bytes.
+  size_t Pad = Cursor & 15;
+  std::vector<uint8_t> Zeros(Pad, 0);
+  if (Pad)
+    push(Zeros.data(), Pad);
+  uint64_t RandomAddr = push(In.Random.data(), In.Random.size());
+
+  std::vector<uint64_t> Words;
+  Words.push_back(In.Argv.size());
+  for (uint64_t A : ArgAddrs)
+    Words.push_back(A);
+  Words.push_back(0);
+  for (uint64_t A : EnvAddrs)
+    Words.push_back(A);
+  Words.push_back(0);
+  for (auto [K, V] : In.Auxv) {
+    Words.push_back(K);
+    Words.push_back(V);
+  }
+  Words.insert(Words.end(), {LX_AT_RANDOM, RandomAddr, LX_AT_PLATFORM, PlatformAddr,
+                             LX_AT_EXECFN, ExecFnAddr, LX_AT_NULL, 0});
+  uint64_t TableSize = Words.size() * 8;
+  uint64_t Sp = (Cursor - TableSize) & ~uint64_t(15);
+  // Fill the gap between the table and the strings with zeros.
+  uint64_t Gap = Cursor - (Sp + TableSize);
+  std::vector<uint8_t> GapZeros(Gap, 0);
+  if (Gap)
+    push(GapZeros.data(), Gap);
+  push(Words.data(), TableSize);
+
+  StackImage Img;
+  Img.Sp = Sp;
+  Img.Base = Cursor;
+  Img.Bytes = std::move(Blob);
+  Img.Bytes.resize(Top - Cursor, 0); // the 8 zero bytes at the very top
+  return Img;
+}
+
+} // namespace reprise::loader

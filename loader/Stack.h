@@ -1,0 +1,35 @@
+//===- loader/Stack.h - The initial stack of a new program ------*- C++ -*-===//
+#pragma once
+
+#include "llvm/ADT/ArrayRef.h"
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace reprise::loader {
+
+struct StackInputs {
+  std::vector<std::string> Argv, Envp;
+  /// Auxiliary vector entries other than LX_AT_RANDOM, LX_AT_PLATFORM, LX_AT_EXECFN
+  /// and LX_AT_NULL, which buildStack adds because they point into the stack.
+  std::vector<std::pair<uint64_t, uint64_t>> Auxv;
+  std::array<uint8_t, 16> Random{};
+  std::string Platform; // "x86_64" / "aarch64"
+  std::string ExecFn;
+};
+
+struct StackImage {
+  uint64_t Sp = 0;            // initial stack pointer (points at argc)
+  uint64_t Base = 0;          // lowest address written
+  std::vector<uint8_t> Bytes; // contents of [Base, Top)
+};
+
+/// Lays out argc, argv, envp, auxv and the strings they point to below
+/// \p Top, as Linux's create_elf_tables does: strings at the top, then the
+/// random bytes, then the pointer arrays, with the stack pointer 16-aligned.
+StackImage buildStack(uint64_t Top, const StackInputs &In);
+
+} // namespace reprise::loader
