@@ -470,8 +470,10 @@ void Kernel::onSyscall() {
     traceEnter(T, Info, A);
   SysResult R = Info ? Info->Handler(T, A) : SysResult(Errno::LX_ENOSYS);
   if (T.TaskState == Task::State::Exited) {
-    if (Trace)
-      *Opts.Strace << " = ?\n";
+    if (Trace) {
+      *Opts.Strace << PendingTrace << ") = ?\n";
+      Opts.Strace->flush();
+    }
     return;
   }
   int64_t Ret = R ? *R : -errnoValue(R.error());

@@ -114,6 +114,7 @@ private:
   uint64_t CycleReads = 0;
   RunOutcome Outcome;
   bool Stopping = false;
+  std::string PendingTrace; // --strace line of the call in progress
 };
 
 } // namespace reprise

@@ -63,7 +63,7 @@ std::string Kernel::formatArg(Task &T, char Fmt, uint64_t V, bool After,
   case 'f':
     return std::to_string(int64_t(V));
   case 'a':
-    return int32_t(V) == LX_AT_FDCWD ? "LX_AT_FDCWD" : std::to_string(int32_t(V));
+    return int32_t(V) == LX_AT_FDCWD ? "AT_FDCWD" : std::to_string(int32_t(V));
   case 'u':
     return std::to_string(V);
   case 'o':
@@ -91,26 +91,26 @@ std::string Kernel::formatArg(Task &T, char Fmt, uint64_t V, bool After,
     return quoted(B, Len);
   }
   case 'O': {
-    std::string S = (V & LX_O_ACCMODE) == LX_O_WRONLY ? "LX_O_WRONLY"
-                    : (V & LX_O_ACCMODE) == LX_O_RDWR ? "LX_O_RDWR"
-                                                : "LX_O_RDONLY";
+    std::string S = (V & LX_O_ACCMODE) == LX_O_WRONLY ? "O_WRONLY"
+                    : (V & LX_O_ACCMODE) == LX_O_RDWR ? "O_RDWR"
+                                                : "O_RDONLY";
     std::string Rest = flagsOf(V & ~uint64_t(LX_O_ACCMODE),
-                               {{LX_O_CREAT, "LX_O_CREAT"}, {LX_O_EXCL, "LX_O_EXCL"},
-                                {LX_O_NOCTTY, "LX_O_NOCTTY"}, {LX_O_TRUNC, "LX_O_TRUNC"},
-                                {LX_O_APPEND, "LX_O_APPEND"}, {LX_O_NONBLOCK, "LX_O_NONBLOCK"},
-                                {LX_O_CLOEXEC, "LX_O_CLOEXEC"}, {LX_O_PATH, "LX_O_PATH"}},
+                               {{LX_O_CREAT, "O_CREAT"}, {LX_O_EXCL, "O_EXCL"},
+                                {LX_O_NOCTTY, "O_NOCTTY"}, {LX_O_TRUNC, "O_TRUNC"},
+                                {LX_O_APPEND, "O_APPEND"}, {LX_O_NONBLOCK, "O_NONBLOCK"},
+                                {LX_O_CLOEXEC, "O_CLOEXEC"}, {LX_O_PATH, "O_PATH"}},
                                "");
     return Rest.empty() ? S : S + "|" + Rest;
   }
   case 'P':
-    return flagsOf(V, {{LX_PROT_READ, "LX_PROT_READ"}, {LX_PROT_WRITE, "LX_PROT_WRITE"},
-                       {LX_PROT_EXEC, "LX_PROT_EXEC"}},
-                   "LX_PROT_NONE");
+    return flagsOf(V, {{LX_PROT_READ, "PROT_READ"}, {LX_PROT_WRITE, "PROT_WRITE"},
+                       {LX_PROT_EXEC, "PROT_EXEC"}},
+                   "PROT_NONE");
   case 'M':
-    return flagsOf(V, {{LX_MAP_SHARED, "LX_MAP_SHARED"}, {LX_MAP_PRIVATE, "LX_MAP_PRIVATE"},
-                       {LX_MAP_FIXED, "LX_MAP_FIXED"}, {LX_MAP_ANONYMOUS, "LX_MAP_ANONYMOUS"},
-                       {LX_MAP_NORESERVE, "LX_MAP_NORESERVE"}, {LX_MAP_STACK, "LX_MAP_STACK"},
-                       {LX_MAP_FIXED_NOREPLACE, "LX_MAP_FIXED_NOREPLACE"}},
+    return flagsOf(V, {{LX_MAP_SHARED, "MAP_SHARED"}, {LX_MAP_PRIVATE, "MAP_PRIVATE"},
+                       {LX_MAP_FIXED, "MAP_FIXED"}, {LX_MAP_ANONYMOUS, "MAP_ANONYMOUS"},
+                       {LX_MAP_NORESERVE, "MAP_NORESERVE"}, {LX_MAP_STACK, "MAP_STACK"},
+                       {LX_MAP_FIXED_NOREPLACE, "MAP_FIXED_NOREPLACE"}},
                    "0");
   default:
     return llvm::formatv("{0:x}", V).str();
@@ -121,20 +121,20 @@ void Kernel::traceEnter(Task &T, const SyscallInfo *Info, const SyscallArgs &A) 
   // Arguments filled in by the call are printed when it returns.
   std::string Name = Info ? std::string(Info->Name)
                           : "syscall_" + std::to_string(A.Nr);
-  *Opts.Strace << "[" << T.tid() << "] " << Name << "(";
+  PendingTrace = "[" + std::to_string(T.tid()) + "] " + Name + "(";
   if (!Info || Info->Args.find('b') == std::string_view::npos) {
     for (unsigned I = 0; Info && I < Info->Args.size(); ++I) {
       if (I)
-        *Opts.Strace << ", ";
-      *Opts.Strace << formatArg(T, Info->Args[I], A.arg(I), false, 0, A, I);
+        PendingTrace += ", ";
+      PendingTrace += formatArg(T, Info->Args[I], A.arg(I), false, 0, A, I);
     }
   }
-  Opts.Strace->flush();
 }
 
 void Kernel::traceExit(Task &T, const SyscallInfo *Info, const SyscallArgs &A,
                        int64_t Ret) {
   auto &OS = *Opts.Strace;
+  OS << PendingTrace;
   if (Info && Info->Args.find('b') != std::string_view::npos) {
     for (unsigned I = 0; I < Info->Args.size(); ++I) {
       if (I)

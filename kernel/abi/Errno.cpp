@@ -169,12 +169,12 @@ namespace reprise::linux_abi {
 
 const char *signalName(int32_t Sig) {
   static const char *const Names[] = {
-      "SIG0",    "LX_SIGHUP",  "LX_SIGINT",    "LX_SIGQUIT", "LX_SIGILL",    "LX_SIGTRAP",
-      "LX_SIGABRT", "LX_SIGBUS",  "LX_SIGFPE",    "LX_SIGKILL", "LX_SIGUSR1",   "LX_SIGSEGV",
-      "LX_SIGUSR2", "LX_SIGPIPE", "LX_SIGALRM",   "LX_SIGTERM", "LX_SIGSTKFLT", "LX_SIGCHLD",
-      "LX_SIGCONT", "LX_SIGSTOP", "LX_SIGTSTP",   "LX_SIGTTIN", "LX_SIGTTOU",   "LX_SIGURG",
-      "LX_SIGXCPU", "LX_SIGXFSZ", "LX_SIGVTALRM", "LX_SIGPROF", "LX_SIGWINCH",  "LX_SIGIO",
-      "LX_SIGPWR",  "LX_SIGSYS"};
+      "SIG0",    "SIGHUP",  "SIGINT",    "SIGQUIT", "SIGILL",    "SIGTRAP",
+      "SIGABRT", "SIGBUS",  "SIGFPE",    "SIGKILL", "SIGUSR1",   "SIGSEGV",
+      "SIGUSR2", "SIGPIPE", "SIGALRM",   "SIGTERM", "SIGSTKFLT", "SIGCHLD",
+      "SIGCONT", "SIGSTOP", "SIGTSTP",   "SIGTTIN", "SIGTTOU",   "SIGURG",
+      "SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH",  "SIGIO",
+      "SIGPWR",  "SIGSYS"};
   if (Sig >= 0 && Sig < 32)
     return Names[Sig];
   if (Sig >= LX_SIGRTMIN && Sig <= LX_NSIG)

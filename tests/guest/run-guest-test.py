@@ -1,0 +1,270 @@
+#!/usr/bin/env python3
+"""Runs one guest test program, natively or under reprise, and checks it.
+
+    run-guest-test.py [options] -- PROGRAM [ARGS...]
+
+Without --reprise the program runs natively (or under --runner, e.g.
+qemu-aarch64). With --reprise the command becomes
+
+    REPRISE run [--reprise-arg ...] [--clear-env] [-E K=V ...] -- PROGRAM ARGS
+
+or, with --raw, REPRISE followed by the words after "--" exactly as given (for
+tests of reprise's own command line).
+
+In PROGRAM, ARGS and --reprise-arg values, "{tmpdir}" becomes a fresh
+temporary directory (created when --tmpdir is given, removed afterwards),
+"{hostname}" the host's node name and "{empty}" an empty string.
+
+Checks, in order, each reported with what was seen:
+  * exit status (--exit N or --exit nonzero; a death by signal N counts as
+    128+N, as a shell reports it); default 0;
+  * no sanitizer report on stderr (always);
+  * --stderr-regex RE must match somewhere in stderr; --stderr-lines N and
+    --stderr-prefix P constrain stderr's shape;
+  * --expected FILE: stdout must equal the file byte for byte (a unified diff
+    is printed otherwise). With --arch A, FILE's "NAME.A.out" sibling is used
+    instead of "NAME.out" when it exists;
+  * --expect-ok NAME: the last stdout line must be "ok: NAME";
+  * --repeat: a second identical run must give byte-identical stdout, stderr
+    and status;
+  * --determinism (reprise only): runs with --seed 1 twice (stdout, stderr and
+    status byte-identical) and once with --seed 2 (stdout must differ).
+"""
+
+import argparse
+import difflib
+import os
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+
+SANITIZER_RE = re.compile(
+    r"AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:")
+
+
+class TestFailure(Exception):
+    pass
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--name", default="test", help="test name, for messages")
+    p.add_argument("--reprise", help="path of the reprise binary; omit to run natively")
+    p.add_argument("--reprise-arg", action="append", default=[],
+                   help="extra option for 'reprise run' (repeatable)")
+    p.add_argument("--raw", action="store_true",
+                   help="pass the words after -- to reprise verbatim")
+    p.add_argument("--runner", help="native runs only: prefix command, e.g. qemu-aarch64")
+    p.add_argument("--env", action="append", default=[], metavar="K=V",
+                   help="guest environment variable (reprise: -E K=V)")
+    p.add_argument("--clear-env", action="store_true",
+                   help="start the guest environment empty (reprise: --clear-env)")
+    p.add_argument("--tmpdir", action="store_true", help="create a fresh temporary directory")
+    p.add_argument("--exit", default="0", help="expected exit status, or 'nonzero'")
+    p.add_argument("--stderr-regex", help="regular expression stderr must match")
+    p.add_argument("--stderr-lines", type=int, help="exact number of stderr lines")
+    p.add_argument("--stderr-prefix", help="every stderr line must start with this")
+    p.add_argument("--expected", help="file holding the exact expected stdout")
+    p.add_argument("--arch", help="prefer NAME.ARCH.out over NAME.out for --expected")
+    p.add_argument("--expect-ok", metavar="NAME", help="last stdout line must be 'ok: NAME'")
+    p.add_argument("--repeat", action="store_true", help="run twice, outputs must be identical")
+    p.add_argument("--determinism", action="store_true",
+                   help="reprise only: same seed twice identical, another seed differs")
+    p.add_argument("--timeout", type=float, default=600, help="seconds per run")
+    p.add_argument("command", nargs=argparse.REMAINDER)
+    args = p.parse_args(argv)
+    if args.command and args.command[0] == "--":
+        args.command = args.command[1:]
+    if not args.command and not args.raw:
+        p.error("no program given")
+    if args.determinism and not args.reprise:
+        p.error("--determinism needs --reprise")
+    if args.raw and not args.reprise:
+        p.error("--raw needs --reprise")
+    return args
+
+
+def substitute(word, tmpdir):
+    if "{tmpdir}" in word and tmpdir is None:
+        raise TestFailure("'{tmpdir}' used without --tmpdir")
+    word = word.replace("{tmpdir}", tmpdir or "")
+    word = word.replace("{hostname}", os.uname().nodename)
+    return "" if word == "{empty}" else word
+
+
+def build_command(args, tmpdir, seed=None):
+    """Returns (argv, env) for one run."""
+    words = [substitute(w, tmpdir) for w in args.command]
+    if args.reprise:
+        if args.raw:
+            return [args.reprise] + words, None
+        cmd = [args.reprise, "run"]
+        if seed is not None:
+            cmd += ["--seed", str(seed)]
+        cmd += [substitute(w, tmpdir) for w in args.reprise_arg]
+        if args.clear_env:
+            cmd.append("--clear-env")
+        for kv in args.env:
+            cmd += ["-E", kv]
+        return cmd + ["--"] + words, None
+    env = {} if args.clear_env else dict(os.environ)
+    for kv in args.env:
+        key, _, value = kv.partition("=")
+        env[key] = value
+    prefix = args.runner.split() if args.runner else []
+    return prefix + words, env
+
+
+def no_core_dumps():
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def run_once(args, tmpdir, seed=None):
+    cmd, env = build_command(args, tmpdir, seed)
+    if tmpdir is not None:
+        # Each run starts from an empty directory at the same path, so that
+        # repeated runs see (and print) the same paths.
+        for entry in os.listdir(tmpdir):
+            full = os.path.join(tmpdir, entry)
+            if os.path.isdir(full) and not os.path.islink(full):
+                shutil.rmtree(full)
+            else:
+                os.unlink(full)
+    try:
+        proc = subprocess.run(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, timeout=args.timeout,
+                              preexec_fn=no_core_dumps)
+    except subprocess.TimeoutExpired as e:
+        raise TestFailure(f"timed out after {args.timeout:g} s: {describe(cmd)}\n"
+                          f"stdout so far:\n{decode(e.stdout)}stderr so far:\n{decode(e.stderr)}")
+    except OSError as e:
+        raise TestFailure(f"could not start {describe(cmd)}: {e}")
+    status = proc.returncode if proc.returncode >= 0 else 128 - proc.returncode
+    return cmd, status, proc.stdout, proc.stderr
+
+
+def decode(b):
+    if b is None:
+        return ""
+    return b.decode("utf-8", errors="backslashreplace")
+
+
+def describe(cmd):
+    return " ".join(repr(w) if (not w or any(c in w for c in " '\"\\$")) else w for w in cmd)
+
+
+def expected_path(args):
+    if not args.expected:
+        return None
+    if args.arch:
+        base = args.expected[:-4] if args.expected.endswith(".out") else args.expected
+        specific = f"{base}.{args.arch}.out"
+        if os.path.exists(specific):
+            return specific
+    return args.expected
+
+
+def check_run(args, cmd, status, out, err):
+    """Checks one run's status, stderr and stdout; raises TestFailure."""
+    problems = []
+    if args.exit == "nonzero":
+        if status == 0:
+            problems.append("exit status 0, expected non-zero")
+    elif status != int(args.exit):
+        problems.append(f"exit status {status}, expected {args.exit}")
+
+    err_text = decode(err)
+    if SANITIZER_RE.search(err_text):
+        problems.append("stderr holds a sanitizer report")
+    if args.stderr_regex and not re.search(args.stderr_regex, err_text):
+        problems.append(f"stderr does not match /{args.stderr_regex}/")
+    lines = err_text.splitlines()
+    if args.stderr_lines is not None and len(lines) != args.stderr_lines:
+        problems.append(f"stderr has {len(lines)} line(s), expected {args.stderr_lines}")
+    if args.stderr_prefix is not None:
+        bad = [l for l in lines if not l.startswith(args.stderr_prefix)]
+        if bad:
+            problems.append(f"stderr line does not start with {args.stderr_prefix!r}: {bad[0]!r}")
+
+    diff = ""
+    exp = expected_path(args)
+    if exp:
+        try:
+            with open(exp, "rb") as f:
+                want = f.read()
+        except OSError as e:
+            raise TestFailure(f"cannot read expected output {exp}: {e}")
+        if out != want:
+            problems.append(f"stdout differs from {exp}")
+            diff = "".join(difflib.unified_diff(
+                decode(want).splitlines(keepends=True), decode(out).splitlines(keepends=True),
+                fromfile=exp, tofile="actual stdout"))
+    if args.expect_ok:
+        out_lines = decode(out).splitlines()
+        if not out_lines or out_lines[-1] != f"ok: {args.expect_ok}":
+            problems.append(f"last stdout line is not 'ok: {args.expect_ok}'")
+
+    if problems:
+        msg = [f"FAILED {args.name}: " + "; ".join(problems), f"command: {describe(cmd)}",
+               f"exit status: {status}", "--- stdout ---", decode(out).rstrip("\n"),
+               "--- stderr ---", err_text.rstrip("\n")]
+        if diff:
+            msg += ["--- diff (expected -> actual) ---", diff.rstrip("\n")]
+        raise TestFailure("\n".join(msg))
+
+
+def compare_runs(what, a, b):
+    (cmd_a, st_a, out_a, err_a), (cmd_b, st_b, out_b, err_b) = a, b
+    diffs = []
+    if st_a != st_b:
+        diffs.append(f"exit status {st_a} vs {st_b}")
+    for label, x, y in (("stdout", out_a, out_b), ("stderr", err_a, err_b)):
+        if x != y:
+            d = "".join(difflib.unified_diff(
+                decode(x).splitlines(keepends=True), decode(y).splitlines(keepends=True),
+                fromfile=f"{label} (run 1)", tofile=f"{label} (run 2)"))
+            diffs.append(f"{label} differs:\n{d.rstrip()}")
+    if diffs:
+        raise TestFailure(f"{what}: runs are not identical\ncommand: {describe(cmd_a)}\n"
+                          + "\n".join(diffs))
+
+
+def main(argv):
+    args = parse_args(argv)
+    tmpdir = tempfile.mkdtemp(prefix=f"reprise-guest-{args.name}-") if args.tmpdir else None
+    try:
+        if args.determinism:
+            first = run_once(args, tmpdir, seed=1)
+            check_run(args, *first)
+            second = run_once(args, tmpdir, seed=1)
+            check_run(args, *second)
+            compare_runs(f"{args.name}: two runs with --seed 1", first, second)
+            other = run_once(args, tmpdir, seed=2)
+            check_run(args, *other)
+            if other[2] == first[2]:
+                raise TestFailure(f"{args.name}: --seed 2 printed the same stdout as --seed 1\n"
+                                  f"command: {describe(other[0])}\n{decode(other[2])}")
+            print(f"{args.name}: --seed 1 twice identical ({len(first[2])} bytes of stdout), "
+                  f"--seed 2 differs")
+        else:
+            first = run_once(args, tmpdir)
+            check_run(args, *first)
+            if args.repeat:
+                second = run_once(args, tmpdir)
+                check_run(args, *second)
+                compare_runs(f"{args.name}: repeated run", first, second)
+            print(f"{args.name}: passed ({describe(first[0])})")
+    except TestFailure as e:
+        print(str(e), file=sys.stderr)
+        return 1
+    finally:
+        if tmpdir is not None:
+            shutil.rmtree(tmpdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
