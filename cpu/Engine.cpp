@@ -274,6 +274,10 @@ void Engine::resetRegisters() {
       uc_reg_write(I->UC, R, &Zero);
     uint64_t Flags = 0x202; // IF and the always-one bit, as at exec
     uc_reg_write(I->UC, UC_X86_REG_EFLAGS, &Flags);
+    // The x87 control word and MXCSR Linux gives a new program.
+    uint64_t Fcw = 0x37f, Mxcsr = 0x1f80;
+    uc_reg_write(I->UC, UC_X86_REG_FPCW, &Fcw);
+    uc_reg_write(I->UC, UC_X86_REG_MXCSR, &Mxcsr);
     return;
   }
   for (int R = UC_ARM64_REG_X0; R <= UC_ARM64_REG_X28; ++R)

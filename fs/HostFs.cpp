@@ -24,7 +24,6 @@ int hostOpenFlags(uint32_t F) {
   case LX_O_RDWR: H = O_RDWR; break;
   default: H = O_RDONLY; break;
   }
-  if (F & LX_O_APPEND) H |= O_APPEND;
   if (F & LX_O_TRUNC) H |= O_TRUNC;
   return H | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY;
 }
@@ -69,9 +68,16 @@ public:
                        const int64_t *Offset) override {
     bool Append = (Flags & LX_O_APPEND) && !Offset;
     int64_t N = FS.gate().call(replay::InputKind::HostWrite, {}, [&] {
-      ssize_t R = Append ? ::write(Fd, Buf.data(), Buf.size())
-                         : ::pwrite(Fd, Buf.data(), Buf.size(),
-                                    Offset ? *Offset : Pos);
+      // O_APPEND may have been set with F_SETFL after the host open, so
+      // appending is done here: at the file's current end.
+      off_t At = Offset ? *Offset : Pos;
+      if (Append) {
+        struct stat St;
+        if (::fstat(Fd, &St) != 0)
+          return -int64_t(errno);
+        At = St.st_size;
+      }
+      ssize_t R = ::pwrite(Fd, Buf.data(), Buf.size(), At);
       return R < 0 ? -int64_t(errno) : int64_t(R);
     });
     if (N < 0)

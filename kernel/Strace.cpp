@@ -8,6 +8,8 @@
 
 #include "llvm/Support/FormatVariadic.h"
 
+#include <cstdio>
+
 namespace reprise {
 
 using namespace linux_abi;
@@ -67,7 +69,11 @@ std::string Kernel::formatArg(Task &T, char Fmt, uint64_t V, bool After,
   case 'u':
     return std::to_string(V);
   case 'o':
-    return llvm::formatv("{0:o}", V).str().insert(0, "0");
+  {
+    char B[32];
+    std::snprintf(B, sizeof B, "0%llo", (unsigned long long)V);
+    return B;
+  }
   case 'x':
     return llvm::formatv("{0:x}", V).str();
   case 'p':

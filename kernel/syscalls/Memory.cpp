@@ -79,6 +79,29 @@ SysResult sysMremap(Task &T, const SyscallArgs &A) {
       T.mm().remap(A.arg(0), A.arg(1), A.arg(2), A.u32(3), A.arg(4)));
 }
 
+// Implements msync(2). Mappings are private copies, so there is nothing to
+// write back; the checks are Linux's.
+SysResult sysMsync(Task &T, const SyscallArgs &A) {
+  uint64_t Addr = A.arg(0), Len = A.arg(1);
+  uint32_t Flags = A.u32(2);
+  constexpr uint32_t Async = 1, Invalidate = 2, Sync = 4;
+  if ((Addr & PageMask) || (Flags & ~(Async | Invalidate | Sync)) ||
+      ((Flags & Async) && (Flags & Sync)))
+    return Errno::LX_EINVAL;
+  uint64_t Size = pageUp(Len);
+  if (Size < Len)
+    return Errno::LX_ENOMEM;
+  for (uint64_t P = Addr; P < Addr + Size; P += PageSize) {
+    bool Mapped = false;
+    auto It = T.mm().vmas().upper_bound(P);
+    if (It != T.mm().vmas().begin())
+      Mapped = P < std::prev(It)->second.End;
+    if (!Mapped)
+      return Errno::LX_ENOMEM;
+  }
+  return 0;
+}
+
 // Implements madvise(2).
 SysResult sysMadvise(Task &T, const SyscallArgs &A) {
   REPRISE_TRY(T.mm().advise(A.arg(0), A.arg(1), A.i32(2)));

@@ -32,24 +32,24 @@ cl::opt<std::string> Root("root", cl::desc("Host directory shown as the guest's 
                           cl::value_desc("DIR"), cl::init("/"), cl::sub(RunCmd), cl::cat(RunCat));
 cl::opt<std::string> ArchOpt("arch", cl::desc("auto, x86_64 or arm64 (aarch64)"),
                              cl::init("auto"), cl::sub(RunCmd), cl::cat(RunCat));
-cl::opt<uint64_t> Seed("seed", cl::desc("Seed of every pseudo-random choice"),
-                       cl::init(0), cl::sub(RunCmd), cl::cat(RunCat));
-cl::opt<int64_t> Epoch("epoch", cl::desc("LX_CLOCK_REALTIME at the start, in seconds"),
-                       cl::init(1700000000), cl::sub(RunCmd), cl::cat(RunCat));
+cl::opt<std::string> Seed("seed", cl::desc("Seed of every pseudo-random choice"),
+                       cl::init("0"), cl::sub(RunCmd), cl::cat(RunCat));
+cl::opt<std::string> Epoch("epoch", cl::desc("LX_CLOCK_REALTIME at the start, in seconds"),
+                       cl::init("1700000000"), cl::sub(RunCmd), cl::cat(RunCat));
 cl::opt<std::string> Cwd("cwd", cl::desc("Guest working directory"),
                          cl::value_desc("DIR"), cl::sub(RunCmd), cl::cat(RunCat));
-cl::opt<uint32_t> Uid("uid", cl::desc("Guest user id (default 0)"), cl::init(0),
+cl::opt<std::string> Uid("uid", cl::desc("Guest user id (default 0)"), cl::init("0"),
                       cl::sub(RunCmd), cl::cat(RunCat));
-cl::opt<uint32_t> Gid("gid", cl::desc("Guest group id (default 0)"), cl::init(0),
+cl::opt<std::string> Gid("gid", cl::desc("Guest group id (default 0)"), cl::init("0"),
                       cl::sub(RunCmd), cl::cat(RunCat));
 cl::opt<std::string> Hostname("hostname", cl::desc("uname nodename"),
                               cl::init("reprise"), cl::sub(RunCmd), cl::cat(RunCat));
-cl::opt<uint64_t> MaxBlocks("max-blocks",
+cl::opt<std::string> MaxBlocks("max-blocks",
                             cl::desc("Stop after N guest basic blocks (exit 124)"),
-                            cl::init(0), cl::sub(RunCmd), cl::cat(RunCat));
-cl::opt<uint64_t> MaxMemory("max-memory",
+                            cl::init("0"), cl::sub(RunCmd), cl::cat(RunCat));
+cl::opt<std::string> MaxMemory("max-memory",
                             cl::desc("Guest memory budget in MiB (default 4096)"),
-                            cl::init(4096), cl::sub(RunCmd), cl::cat(RunCat));
+                            cl::init("4096"), cl::sub(RunCmd), cl::cat(RunCat));
 cl::opt<std::string> Strace("strace", cl::desc("Trace system calls to stderr or FILE"),
                             cl::value_desc("FILE"), cl::ValueOptional,
                             cl::sub(RunCmd), cl::cat(RunCat));
@@ -75,6 +75,14 @@ cl::list<std::string> Args(cl::ConsumeAfter, cl::desc("[ARGS...]"), cl::sub(RunC
   errs() << "reprise: " << Msg << "\n";
   errs().flush();
   std::exit(Code);
+}
+
+/// Parses a numeric option value; bad input is one line and exit 2.
+template <typename T> T number(const char *Name, const std::string &V) {
+  T Out;
+  if (StringRef(V).getAsInteger(0, Out))
+    die(Twine("--") + Name + " " + V + ": expected a number", 2);
+  return Out;
 }
 
 std::vector<std::string> guestEnv() {
@@ -167,17 +175,18 @@ int main(int argc, char **argv) {
         O.Cwd = H.substr(R.size());
     }
   }
-  O.Seed = Seed;
-  O.Epoch = Epoch;
-  O.Uid = Uid;
-  O.Gid = Gid;
+  O.Seed = number<uint64_t>("seed", Seed);
+  O.Epoch = number<int64_t>("epoch", Epoch);
+  O.Uid = number<uint32_t>("uid", Uid);
+  O.Gid = number<uint32_t>("gid", Gid);
   O.Hostname = Hostname;
   if (O.Hostname.size() > 64)
     die("--hostname: longer than 64 bytes", 2);
-  O.MaxBlocks = MaxBlocks;
-  if (MaxMemory == 0 || MaxMemory > (1u << 20))
+  O.MaxBlocks = number<uint64_t>("max-blocks", MaxBlocks);
+  uint64_t MiB = number<uint64_t>("max-memory", MaxMemory);
+  if (MiB == 0 || MiB > (1u << 20))
     die("--max-memory: expected 1 to 1048576 MiB", 2);
-  O.MaxMemory = MaxMemory * (1ull << 20);
+  O.MaxMemory = MiB * (1ull << 20);
   O.Strict = Strict;
   std::unique_ptr<raw_fd_ostream> TraceFile;
   if (Strace.getNumOccurrences()) {
