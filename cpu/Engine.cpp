@@ -278,6 +278,12 @@ void Engine::resetRegisters() {
     uint64_t Fcw = 0x37f, Mxcsr = 0x1f80;
     uc_reg_write(I->UC, UC_X86_REG_FPCW, &Fcw);
     uc_reg_write(I->UC, UC_X86_REG_MXCSR, &Mxcsr);
+    // CR4.OSFXSR and OSXMMEXCPT, as Linux sets them: without OSFXSR the
+    // model's fxsave/fxrstor leave out MXCSR and the XMM registers.
+    uint64_t Cr4 = 0;
+    uc_reg_read(I->UC, UC_X86_REG_CR4, &Cr4);
+    Cr4 |= (1u << 9) | (1u << 10);
+    uc_reg_write(I->UC, UC_X86_REG_CR4, &Cr4);
     return;
   }
   for (int R = UC_ARM64_REG_X0; R <= UC_ARM64_REG_X28; ++R)

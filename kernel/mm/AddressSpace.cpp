@@ -50,6 +50,7 @@ AddressSpace::create(Arch A, PhysicalMemory &Phys, cpu::EventSink &Sink,
 }
 
 AddressSpace::~AddressSpace() {
+  writeBack(0, ~uint64_t(0));
   for (auto &[Start, V] : Vmas)
     for (FrameId F : V.Frames)
       if (F)
@@ -125,6 +126,7 @@ void AddressSpace::splitAt(uint64_t Addr) {
   Vma Tail = *V;
   size_t Cut = (Addr - V->Start) / PageSize;
   Tail.Start = Addr;
+  Tail.FileOffset += Addr - V->Start;
   Tail.Frames.assign(V->Frames.begin() + long(Cut), V->Frames.end());
   V->Frames.resize(Cut);
   V->End = Addr;
@@ -250,6 +252,7 @@ Result<void> AddressSpace::unmap(uint64_t Addr, uint64_t Len) {
   if (Size < Len || Addr > topOf(TheArch) || Size > topOf(TheArch) - Addr)
     return Errno::LX_EINVAL;
   uint64_t End = Addr + Size;
+  writeBack(Addr, Size);
   splitAt(Addr);
   splitAt(End);
   bool Changed = false;
@@ -505,6 +508,39 @@ Result<void> AddressSpace::advise(uint64_t Addr, uint64_t Len, int32_t Advice) {
   if (Hole)
     return Errno::LX_ENOMEM;
   return {};
+}
+
+void AddressSpace::setSharedFile(uint64_t Start, fs::FileRef F,
+                                 uint64_t Offset) {
+  if (Vma *V = find(Start)) {
+    V->File = std::move(F);
+    V->FileOffset = Offset;
+  }
+}
+
+void AddressSpace::writeBack(uint64_t Addr, uint64_t Len) {
+  uint64_t End = Addr + Len < Addr ? ~uint64_t(0) : Addr + Len;
+  auto It = Vmas.upper_bound(Addr);
+  if (It != Vmas.begin())
+    --It;
+  for (; It != Vmas.end() && It->first < End; ++It) {
+    Vma &V = It->second;
+    if (!V.File || V.End <= Addr)
+      continue;
+    auto St = V.File->stat();
+    if (!St)
+      continue;
+    uint64_t FileSize = uint64_t(St->Size);
+    for (uint64_t P = std::max(V.Start, pageDown(Addr)); P < std::min(V.End, End);
+         P += PageSize) {
+      FrameId F = V.Frames[(P - V.Start) / PageSize];
+      int64_t Off = int64_t(V.FileOffset + (P - V.Start));
+      if (!F || uint64_t(Off) >= FileSize)
+        continue;
+      size_t N = size_t(std::min<uint64_t>(PageSize, FileSize - uint64_t(Off)));
+      (void)V.File->write({Phys.host(F), N}, &Off);
+    }
+  }
 }
 
 uint64_t AddressSpace::brk(uint64_t Want) {

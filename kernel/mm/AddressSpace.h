@@ -12,6 +12,7 @@
 #pragma once
 
 #include "cpu/Engine.h"
+#include "fs/Vnode.h"
 #include "kernel/abi/Result.h"
 #include "kernel/mm/PhysicalMemory.h"
 
@@ -31,6 +32,8 @@ struct Vma {
   bool DontFork = false, WipeOnFork = false;
   std::string Name;            // "[heap]", "[stack]", a file path, or ""
   std::vector<FrameId> Frames; // one per page, 0 = not populated
+  fs::FileRef File;            // MAP_SHARED file mappings: written back to it
+  uint64_t FileOffset = 0;
   uint64_t pages() const { return (End - Start) / PageSize; }
 };
 
@@ -65,6 +68,11 @@ public:
   Result<uint64_t> remap(uint64_t Old, uint64_t OldLen, uint64_t NewLen,
                          uint32_t Flags, uint64_t NewAddr);
   Result<void> advise(uint64_t Addr, uint64_t Len, int32_t Advice);
+  /// Makes the mapping at \p Start a shared mapping of \p F at \p Offset.
+  void setSharedFile(uint64_t Start, fs::FileRef F, uint64_t Offset);
+  /// Writes the pages of shared file mappings in [Addr, Addr+Len) back to
+  /// their files (msync, munmap, teardown), within each file's size.
+  void writeBack(uint64_t Addr, uint64_t Len);
 
   /// brk(2): sets up the heap start once, then moves the break.
   void setBrkStart(uint64_t Start) { BrkStart = BrkCur = Start; }

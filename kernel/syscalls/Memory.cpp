@@ -21,6 +21,7 @@ SysResult sysMmap(Task &T, const SyscallArgs &A) {
     return Errno::LX_EINVAL;
   std::vector<uint8_t> Contents;
   std::string Name;
+  fs::FileRef SharedFile;
   if (!(Flags & LX_MAP_ANONYMOUS)) {
     auto F = REPRISE_TRY(T.fds().get(A.fd(4)));
     uint32_t Type = F->node()->fileType();
@@ -56,9 +57,15 @@ SysResult sysMmap(Task &T, const SyscallArgs &A) {
         Contents.resize(Done);
       }
       Name = F->Path;
+      if (Shared)
+        SharedFile = F;
     }
   }
-  return REPRISE_TRY(T.mm().map(Addr, Len, Prot, Flags, Contents, std::move(Name)));
+  uint64_t At = REPRISE_TRY(
+      T.mm().map(Addr, Len, Prot, Flags, Contents, std::move(Name)));
+  if (SharedFile)
+    T.mm().setSharedFile(At, SharedFile, Off);
+  return int64_t(At);
 }
 
 // Implements munmap(2).
@@ -79,8 +86,7 @@ SysResult sysMremap(Task &T, const SyscallArgs &A) {
       T.mm().remap(A.arg(0), A.arg(1), A.arg(2), A.u32(3), A.arg(4)));
 }
 
-// Implements msync(2). Mappings are private copies, so there is nothing to
-// write back; the checks are Linux's.
+// Implements msync(2): shared file mappings are written back to the file.
 SysResult sysMsync(Task &T, const SyscallArgs &A) {
   uint64_t Addr = A.arg(0), Len = A.arg(1);
   uint32_t Flags = A.u32(2);
@@ -99,6 +105,7 @@ SysResult sysMsync(Task &T, const SyscallArgs &A) {
     if (!Mapped)
       return Errno::LX_ENOMEM;
   }
+  T.mm().writeBack(Addr, Size);
   return 0;
 }
 
