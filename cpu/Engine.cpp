@@ -248,7 +248,7 @@ Engine::create(Arch A, void *Arena, uint64_t ArenaSize, PageTranslator &T,
       return fail("cannot hook mrs");
   }
   E->resetRegisters();
-  return std::move(E);
+  return E;
 }
 
 uint64_t Engine::reg(Reg R) const {

@@ -77,7 +77,7 @@ llvm::Expected<std::unique_ptr<Kernel>> Kernel::create(KernelOptions Opts) {
                    }));
   K->TheVfs->mount("/proc", makeProcFs(*K, ProcFsInfo));
   K->TheVfs->mount("/sys", fs::makeEmptyDir(SysFs, "sys:/"));
-  return std::move(K);
+  return K;
 }
 
 std::vector<int32_t> Kernel::processIds() const {

@@ -25,7 +25,7 @@ PhysicalMemory::create(uint64_t Bytes) {
   M->Size = Bytes;
   M->Capacity = uint32_t(Bytes / PageSize);
   M->Refs.assign(M->Capacity, 0);
-  return std::move(M);
+  return M;
 }
 
 PhysicalMemory::~PhysicalMemory() {
