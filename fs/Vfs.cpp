@@ -123,8 +123,6 @@ Result<Location> Vfs::walk(const Location &RootLoc, Location Cur,
         Todo.push_back(std::move(*It));
       if (Target.front() == '/')
         Cur = RootLoc;
-      if (Parts.empty() && Last && MustBeDir)
-        MustBeDir = true;
       continue;
     }
     Cur.Chain.push_back(std::move(Child));

@@ -47,7 +47,7 @@ struct Creds {
   uint32_t Uid = 0, Gid = 0;
 };
 
-/// Checks \p Want (LX_R_OK/LX_W_OK/LX_X_OK bits) against \p S for \p C, as Linux's
+/// Checks \p Want (R_OK/W_OK/X_OK bits) against \p S for \p C, as Linux's
 /// generic_permission does: root passes read and write always, and execute
 /// when any execute bit is set or the object is a directory.
 Result<void> checkPermission(const FileStat &S, const Creds &C, uint32_t Want);
@@ -61,7 +61,7 @@ class Vnode : public std::enable_shared_from_this<Vnode> {
 public:
   virtual ~Vnode() = default;
 
-  /// LX_S_IFDIR, LX_S_IFREG, LX_S_IFLNK, LX_S_IFCHR...
+  /// S_IFDIR, S_IFREG, S_IFLNK, S_IFCHR...
   virtual uint32_t fileType() const = 0;
   bool isDir() const { return fileType() == linux_abi::LX_S_IFDIR; }
   bool isSymlink() const { return fileType() == linux_abi::LX_S_IFLNK; }
@@ -110,7 +110,7 @@ public:
   virtual Result<int64_t> ioctl(uint32_t Request, llvm::MutableArrayRef<uint8_t> Arg);
   virtual Result<FileStat> stat() { return Node->stat(); }
   virtual Result<void> truncate(int64_t Size) { return Node->truncate(Size); }
-  /// Whether the file is a terminal on the host (for LX_TCGETS and friends).
+  /// Whether the file is a terminal on the host (for TCGETS and friends).
   virtual bool isTerminal() const { return false; }
   /// Host descriptor backing a regular file, for mmap; -1 if none.
   virtual int hostFd() const { return -1; }

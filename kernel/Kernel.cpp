@@ -24,7 +24,7 @@ namespace {
 // BlockNs and each system call as SyscallNs. Sleeping adds its duration.
 constexpr uint64_t BlockNs = 4;
 constexpr uint64_t SyscallNs = 250;
-// LX_CLOCK_MONOTONIC reads this much at the start, as if the machine had just
+// CLOCK_MONOTONIC reads this much at the start, as if the machine had just
 // booted.
 constexpr uint64_t BootNs = 10'000'000'000ull;
 
@@ -293,7 +293,7 @@ llvm::Error Kernel::launch(const std::string &Program,
              {LX_AT_EGID, Opts.Gid},
              {LX_AT_SECURE, 0},
              {LX_AT_HWCAP2, 0}};
-  SI.Auxv.erase(SI.Auxv.begin()); // no vDSO yet: LX_AT_SYSINFO_EHDR is absent
+  SI.Auxv.erase(SI.Auxv.begin()); // no vDSO yet: AT_SYSINFO_EHDR is absent
   size_t ArgBytes = 0;
   for (const auto &S : Argv)
     ArgBytes += S.size() + 1;

@@ -20,7 +20,7 @@ struct KernelOptions {
   std::optional<Arch> ForceArch;     // else from the ELF header
   std::string Root = "/";            // host directory shown as the guest's /
   uint64_t Seed = 0;
-  int64_t Epoch = 1700000000;        // virtual LX_CLOCK_REALTIME at start
+  int64_t Epoch = 1700000000;        // virtual CLOCK_REALTIME at start
   std::string Cwd = "/";             // guest path
   uint32_t Uid = 0, Gid = 0;
   std::string Hostname = "reprise";

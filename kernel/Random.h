@@ -1,6 +1,6 @@
 //===- kernel/Random.h - Seeded pseudo-randomness ---------------*- C++ -*-===//
 //
-// Every random value the guest sees (LX_AT_RANDOM, getrandom, /dev/urandom,
+// Every random value the guest sees (AT_RANDOM, getrandom, /dev/urandom,
 // mmap placement) comes from here, seeded by --seed: the same seed gives the
 // same bytes on every run and host. xoshiro256** seeded through splitmix64.
 //

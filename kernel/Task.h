@@ -67,7 +67,7 @@ public:
   fs::FsContext &fsContext() { return *Fs; }
   Arch arch() const { return MM->arch(); }
 
-  // Guest memory, LX_EFAULT on bad pointers.
+  // Guest memory, EFAULT on bad pointers.
   Result<void> copyIn(uint64_t Addr, llvm::MutableArrayRef<uint8_t> Out) {
     return MM->copyIn(Addr, Out);
   }
@@ -82,7 +82,7 @@ public:
   template <typename T> Result<void> copyOutObj(uint64_t Addr, const T &V) {
     return MM->copyOut(Addr, {reinterpret_cast<const uint8_t *>(&V), sizeof V});
   }
-  /// A path argument: LX_EFAULT, LX_ENAMETOOLONG (PATH_MAX), or the string.
+  /// A path argument: EFAULT, ENAMETOOLONG (PATH_MAX), or the string.
   Result<std::string> copyInPath(uint64_t Addr) {
     return MM->copyInString(Addr, fs::PathMax);
   }

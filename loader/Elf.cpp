@@ -124,7 +124,7 @@ llvm::Expected<LoadPlan> planLoad(llvm::ArrayRef<uint8_t> Image) {
       P.End = std::max(P.End, Start + Ph.p_memsz);
       P.Segments.push_back(S);
       // The program headers are visible in memory through the segment that
-      // holds them (LX_AT_PHDR).
+      // holds them (AT_PHDR).
       if (Hdr.e_phoff >= Ph.p_offset &&
           Hdr.e_phoff + uint64_t(Hdr.e_phnum) * Hdr.e_phentsize <=
               Ph.p_offset + Ph.p_filesz)

@@ -23,7 +23,7 @@ struct Segment {
   uint64_t MemSize = 0;
   uint64_t FileOffset = 0;
   uint64_t FileSize = 0;
-  uint32_t Prot = 0;    // LX_PROT_READ | LX_PROT_WRITE | LX_PROT_EXEC
+  uint32_t Prot = 0;    // PROT_READ | PROT_WRITE | PROT_EXEC
 };
 
 struct LoadPlan {

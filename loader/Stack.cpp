@@ -4,28 +4,24 @@
 #include "kernel/abi/Constants.h"
 
 #include <cstring>
+#include <iterator>
 
 namespace reprise::loader {
 
 StackImage buildStack(uint64_t Top, const StackInputs &In) {
   using namespace linux_abi;
-  // Strings are placed downwards from Top, the exec file name first.
-  std::vector<uint8_t> Strings;
-  auto place = [&](const std::string &S) {
-    // Returns the offset below Top at which S (with its NUL) starts.
-    Strings.insert(Strings.begin(), S.begin(), S.end() + 0);
-    Strings.insert(Strings.begin() + S.size(), 0);
-    return Strings.size();
-  };
+  // Everything is placed downwards from Top, the exec file name first. The
+  // image is built back to front (each piece appended reversed) and turned
+  // round once at the end, so building it is linear in its size.
   uint64_t Cursor = Top - 8; // 8 zero bytes end the stack, as on Linux
-  std::vector<uint8_t> Blob; // grows downwards: we prepend
+  std::vector<uint8_t> Reversed;
   auto push = [&](const void *Data, size_t N) {
     Cursor -= N;
-    Blob.insert(Blob.begin(), static_cast<const uint8_t *>(Data),
-                static_cast<const uint8_t *>(Data) + N);
+    const auto *P = static_cast<const uint8_t *>(Data);
+    Reversed.insert(Reversed.end(), std::make_reverse_iterator(P + N),
+                    std::make_reverse_iterator(P));
     return Cursor;
   };
-  (void)place;
   uint64_t ExecFnAddr = push(In.ExecFn.c_str(), In.ExecFn.size() + 1);
   std::vector<uint64_t> EnvAddrs(In.Envp.size()), ArgAddrs(In.Argv.size());
   for (size_t I = In.Envp.size(); I-- > 0;)
@@ -66,7 +62,7 @@ StackImage buildStack(uint64_t Top, const StackInputs &In) {
   StackImage Img;
   Img.Sp = Sp;
   Img.Base = Cursor;
-  Img.Bytes = std::move(Blob);
+  Img.Bytes.assign(Reversed.rbegin(), Reversed.rend());
   Img.Bytes.resize(Top - Cursor, 0); // the 8 zero bytes at the very top
   return Img;
 }

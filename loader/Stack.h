@@ -13,8 +13,8 @@ namespace reprise::loader {
 
 struct StackInputs {
   std::vector<std::string> Argv, Envp;
-  /// Auxiliary vector entries other than LX_AT_RANDOM, LX_AT_PLATFORM, LX_AT_EXECFN
-  /// and LX_AT_NULL, which buildStack adds because they point into the stack.
+  /// Auxiliary vector entries other than AT_RANDOM, AT_PLATFORM, AT_EXECFN
+  /// and AT_NULL, which buildStack adds because they point into the stack.
   std::vector<std::pair<uint64_t, uint64_t>> Auxv;
   std::array<uint8_t, 16> Random{};
   std::string Platform; // "x86_64" / "aarch64"

@@ -35,7 +35,7 @@ enum class Errno : int32_t {
 
 inline constexpr int64_t errnoValue(Errno E) { return static_cast<int64_t>(E); }
 
-/// The symbolic name, for --strace ("LX_ENOENT"); "E?" for numbers it lacks.
+/// The symbolic name, for --strace ("ENOENT"); "E?" for numbers it lacks.
 std::string_view errnoName(Errno E);
 
 } // namespace reprise::linux_abi

@@ -238,13 +238,6 @@ Result<uint64_t> AddressSpace::map(uint64_t Addr, uint64_t Len, uint32_t Prot,
   return Start;
 }
 
-void AddressSpace::mappingChanged(uint64_t Start, uint64_t End, bool WasExec) {
-  (void)Start;
-  (void)End;
-  (void)WasExec;
-  Engine->flushTlb();
-}
-
 Result<void> AddressSpace::unmap(uint64_t Addr, uint64_t Len) {
   if ((Addr & PageMask) || Len == 0)
     return Errno::LX_EINVAL;
@@ -268,7 +261,7 @@ Result<void> AddressSpace::unmap(uint64_t Addr, uint64_t Len) {
     Changed = true;
   }
   if (Changed)
-    mappingChanged(Addr, End, true);
+    Engine->flushTlb();
   return {};
 }
 
@@ -333,7 +326,7 @@ Result<void> AddressSpace::protect(uint64_t Addr, uint64_t Len, uint32_t Prot) {
     }
     It = Next;
   }
-  mappingChanged(Addr, End, true);
+  Engine->flushTlb();
   return {};
 }
 
@@ -424,7 +417,7 @@ Result<uint64_t> AddressSpace::remap(uint64_t Old, uint64_t OldLen,
   (void)Ok;
   if (WasExec)
     scanExecutable(It->second, It->second.Start, It->second.End);
-  mappingChanged(Old, Old + OldSize, WasExec);
+  Engine->flushTlb();
   return Dest;
 }
 
@@ -504,7 +497,7 @@ Result<void> AddressSpace::advise(uint64_t Addr, uint64_t Len, int32_t Advice) {
     }
   }
   if (Dropped)
-    mappingChanged(Addr, End, false);
+    Engine->flushTlb();
   if (Hole)
     return Errno::LX_ENOMEM;
   return {};

@@ -28,7 +28,7 @@ namespace reprise::mm {
 struct Vma {
   uint64_t Start = 0, End = 0; // page aligned, [Start, End)
   uint32_t Prot = 0;           // PROT_* bits
-  uint32_t Flags = 0;          // LX_MAP_SHARED / LX_MAP_PRIVATE / LX_MAP_ANONYMOUS ...
+  uint32_t Flags = 0;          // MAP_SHARED / MAP_PRIVATE / MAP_ANONYMOUS ...
   bool DontFork = false, WipeOnFork = false;
   std::string Name;            // "[heap]", "[stack]", a file path, or ""
   std::vector<FrameId> Frames; // one per page, 0 = not populated
@@ -37,7 +37,7 @@ struct Vma {
   uint64_t pages() const { return (End - Start) / PageSize; }
 };
 
-/// Limits that make a hostile guest fail with LX_ENOMEM instead of hurting the
+/// Limits that make a hostile guest fail with ENOMEM instead of hurting the
 /// host.
 struct MemoryLimits {
   uint64_t MaxCommit = 4ull << 30; // bytes of accessible mappings
@@ -78,14 +78,14 @@ public:
   void setBrkStart(uint64_t Start) { BrkStart = BrkCur = Start; }
   uint64_t brk(uint64_t Want);
 
-  /// Kernel access to guest memory; LX_EFAULT where Linux's copy_*_user fails.
+  /// Kernel access to guest memory; EFAULT where Linux's copy_*_user fails.
   Result<void> copyIn(uint64_t Addr, llvm::MutableArrayRef<uint8_t> Out);
   Result<void> copyOut(uint64_t Addr, llvm::ArrayRef<uint8_t> In);
   /// Whether [Addr, Addr+Len) is mapped for reading (or writing), as
   /// Linux's access_ok plus the VMA checks of a user copy.
   bool accessible(uint64_t Addr, uint64_t Len, bool Write);
-  /// Reads a NUL-terminated string of at most \p Max bytes (LX_ENAMETOOLONG past
-  /// it, LX_EFAULT on a bad pointer).
+  /// Reads a NUL-terminated string of at most \p Max bytes (ENAMETOOLONG past
+  /// it, EFAULT on a bad pointer).
   Result<std::string> copyInString(uint64_t Addr, size_t Max);
   /// Reads up to \p Len bytes for a report, stopping at the first bad page.
   std::vector<uint8_t> peek(uint64_t Addr, size_t Len);
@@ -106,7 +106,6 @@ private:
   Vma *find(uint64_t Addr);
   /// Resolves one page for kernel access; creates demand-zero frames.
   uint8_t *pageFor(uint64_t Addr, bool Write);
-  void mappingChanged(uint64_t Start, uint64_t End, bool WasExec);
   void scanExecutable(const Vma &V, uint64_t Start, uint64_t End);
   static uint64_t charge(const Vma &V);
 

@@ -2,7 +2,7 @@
 //
 // All guest memory lives in one host arena, reserved once and mapped into
 // every engine as its physical space. A frame is a 4 KiB page of it. Frames
-// are reference counted so that address spaces can share them (LX_MAP_SHARED,
+// are reference counted so that address spaces can share them (MAP_SHARED,
 // and copy-on-write after fork).
 //
 //===----------------------------------------------------------------------===//

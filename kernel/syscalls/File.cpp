@@ -35,7 +35,7 @@ Result<int> openAt(Task &T, int32_t DirFd, std::string_view Path, uint32_t Flags
         return Errno::LX_EEXIST;
       Loc = std::move(*Existing);
     } else if (Existing.error() == Errno::LX_ENOENT) {
-      // A dangling symlink with LX_O_CREAT but not LX_O_EXCL: Linux creates the
+      // A dangling symlink with O_CREAT but not O_EXCL: Linux creates the
       // target; reprise refuses rather than follow it blindly.
       auto Link = T.resolveAt(DirFd, Path, false);
       if (Link && Link->node()->isSymlink())
@@ -108,6 +108,14 @@ Result<int64_t> readInto(Task &T, fs::OpenFile &F, uint64_t Buf, uint64_t Count,
   return int64_t(Done);
 }
 
+/// Writing to a pipe nobody reads raises SIGPIPE; its default action ends
+/// the process, as it would natively. Handlers come with signal delivery.
+void raiseSigpipe(Task &T) {
+  const SigAction &Act = T.group().Handlers->Actions[LX_SIGPIPE];
+  if (Act.Handler == LX_SIG_DFL && !(T.SigMask & (1ull << (LX_SIGPIPE - 1))))
+    T.kernel().killBySignal(T, LX_SIGPIPE, "");
+}
+
 Result<int64_t> writeFrom(Task &T, fs::OpenFile &F, uint64_t Buf,
                           uint64_t Count, const int64_t *Offset) {
   if (!F.writable())
@@ -124,13 +132,8 @@ Result<int64_t> writeFrom(Task &T, fs::OpenFile &F, uint64_t Buf,
     int64_t Off = At + int64_t(Done);
     auto N = F.write({Tmp.data(), Want}, Offset ? &Off : nullptr);
     if (!N) {
-      if (N.error() == Errno::LX_EPIPE) {
-        // Writing to a pipe nobody reads raises LX_SIGPIPE; its default action
-        // ends the process, as it would natively.
-        const SigAction &Act = T.group().Handlers->Actions[LX_SIGPIPE];
-        if (Act.Handler == LX_SIG_DFL && !(T.SigMask & (1ull << (LX_SIGPIPE - 1))))
-          T.kernel().killBySignal(T, LX_SIGPIPE, "");
-      }
+      if (N.error() == Errno::LX_EPIPE)
+        raiseSigpipe(T);
       if (Done)
         break;
       return N.error();
@@ -229,7 +232,7 @@ SysResult sysOpen(Task &T, const SyscallArgs &A) {
                             canonicalOpenFlags(T.arch(), A.u32(1)), A.u32(2)));
 }
 
-// Implements creat(2) (x86-64): open(path, LX_O_CREAT|LX_O_WRONLY|LX_O_TRUNC, mode).
+// Implements creat(2) (x86-64): open(path, O_CREAT|O_WRONLY|O_TRUNC, mode).
 SysResult sysCreat(Task &T, const SyscallArgs &A) {
   auto Path = REPRISE_TRY(T.copyInPath(A.arg(0)));
   return REPRISE_TRY(
@@ -319,11 +322,8 @@ SysResult sysWritev(Task &T, const SyscallArgs &A) {
     return 0;
   auto N = F->write(All, nullptr);
   if (!N) {
-    if (N.error() == Errno::LX_EPIPE) {
-      const SigAction &Act = T.group().Handlers->Actions[LX_SIGPIPE];
-      if (Act.Handler == LX_SIG_DFL && !(T.SigMask & (1ull << (LX_SIGPIPE - 1))))
-        T.kernel().killBySignal(T, LX_SIGPIPE, "");
-    }
+    if (N.error() == Errno::LX_EPIPE)
+      raiseSigpipe(T);
     return N.error();
   }
   return int64_t(*N);

@@ -10,7 +10,7 @@ SysResult sysBrk(Task &T, const SyscallArgs &A) {
   return int64_t(T.mm().brk(A.arg(0)));
 }
 
-// Implements mmap(2). File mappings copy the file's bytes in; LX_MAP_SHARED file
+// Implements mmap(2). File mappings copy the file's bytes in; MAP_SHARED file
 // mappings are therefore not written back to the file yet.
 SysResult sysMmap(Task &T, const SyscallArgs &A) {
   uint64_t Addr = A.arg(0), Len = A.arg(1), Off = A.arg(5);

@@ -51,6 +51,14 @@ static inline const char *errno_name(int e)
     return buf;
 }
 
+/* A call that must fail with errno \p want; prints "what -> ENAME". */
+static inline void expect_errno(long r, int want, const char *what)
+{
+    CHECK(r == -1 && errno == want, "%s: expected %s, got %ld / %s", what, errno_name(want), r,
+          errno_name(errno));
+    printf("%s -> %s\n", what, errno_name(want));
+}
+
 static inline void guest_ok(const char *name)
 {
     printf("ok: %s\n", name);

@@ -10,13 +10,6 @@
 
 #include "check.h"
 
-static void expect_errno(long r, int want, const char *what)
-{
-    CHECK(r == -1 && errno == want, "%s: expected %s, got %ld / %s", what, errno_name(want), r,
-          errno_name(errno));
-    printf("%s -> %s\n", what, errno_name(want));
-}
-
 int main(int argc, char **argv)
 {
     CHECK(argc == 2, "usage: fd_ops DIR");

@@ -32,13 +32,6 @@ static off_t size_of_fd(int fd)
     return st.st_size;
 }
 
-static void expect_errno(long r, int want, const char *what)
-{
-    CHECK(r == -1, "%s succeeded, expected %s", what, errno_name(want));
-    CHECK(errno == want, "%s: got %s, expected %s", what, errno_name(errno), errno_name(want));
-    printf("%s -> %s\n", what, errno_name(errno));
-}
-
 int main(int argc, char **argv)
 {
     CHECK(argc == 2, "usage: fileio DIR");

@@ -118,7 +118,7 @@ std::vector<std::string> guestEnv() {
 } // namespace
 
 int main(int argc, char **argv) {
-  // A closed pipe must reach the guest as LX_EPIPE (and LX_SIGPIPE), not kill us.
+  // A closed pipe must reach the guest as EPIPE (and SIGPIPE), not kill us.
   std::signal(SIGPIPE, SIG_IGN);
   cl::SetVersionPrinter([](raw_ostream &OS) {
     unsigned Major, Minor;
