@@ -126,35 +126,61 @@ private:
   uint64_t Ino;
 };
 
+/// A host file system object, named without any host path: a directory
+/// holds a descriptor of its own (opened with O_PATH where the host has it)
+/// and everything below it is reached with *at calls relative to that
+/// descriptor and with symlinks never followed by the host. Any other object
+/// is its parent directory's descriptor plus its name. The host therefore
+/// never resolves more than one component, and a directory the guest has
+/// entered stays the same directory when it (or anything above it) is renamed
+/// or replaced by a symlink: nothing the guest does moves it outside the root.
 class HostVnode : public Vnode {
 public:
-  HostVnode(HostFs &FS, std::string HostPath, uint32_t Type)
-      : FS(FS), HostPath(std::move(HostPath)), Type(Type) {}
+  /// A directory, taking ownership of \p DirFd.
+  HostVnode(HostFs &FS, int DirFd)
+      : FS(FS), DirFd(DirFd), Type(LX_S_IFDIR) {}
+  /// Anything else: \p Name in directory \p Parent.
+  HostVnode(HostFs &FS, std::shared_ptr<HostVnode> Parent, std::string Name,
+            uint32_t Type)
+      : FS(FS), Parent(std::move(Parent)), Name(std::move(Name)), Type(Type) {}
+  ~HostVnode() override {
+    if (DirFd >= 0)
+      ::close(DirFd);
+  }
 
   uint32_t fileType() const override { return Type; }
-  const std::string &hostPath() const { return HostPath; }
 
   Result<FileStat> stat() override {
     struct stat St;
     int64_t R = FS.gate().call(replay::InputKind::HostMetadata, {}, [&] {
-      return ::lstat(HostPath.c_str(), &St) == 0 ? 0 : -int64_t(errno);
+      return statSelf(St) == 0 ? 0 : -int64_t(errno);
     });
     if (R < 0)
       return fromHostErrno(int(-R));
     return FS.translate(&St);
   }
 
-  Result<VnodeRef> lookup(std::string_view Name) override {
+  Result<VnodeRef> lookup(std::string_view Child) override {
     if (Type != LX_S_IFDIR)
       return Errno::LX_ENOTDIR;
-    std::string Child = childPath(Name);
+    REPRISE_TRY(checkName(Child));
+    std::string C(Child);
     struct stat St;
+    int Fd = -1;
     int64_t R = FS.gate().call(replay::InputKind::HostMetadata, {}, [&] {
-      return ::lstat(Child.c_str(), &St) == 0 ? 0 : -int64_t(errno);
+      if (::fstatat(DirFd, C.c_str(), &St, AT_SYMLINK_NOFOLLOW) != 0)
+        return -int64_t(errno);
+      if (!S_ISDIR(St.st_mode))
+        return int64_t(0);
+      Fd = ::openat(DirFd, C.c_str(), DirOpenFlags);
+      return Fd < 0 ? -int64_t(errno) : int64_t(0);
     });
     if (R < 0)
       return fromHostErrno(int(-R));
-    return VnodeRef(std::make_shared<HostVnode>(FS, Child, guestType(St.st_mode)));
+    if (Fd >= 0)
+      return VnodeRef(std::make_shared<HostVnode>(FS, Fd));
+    return VnodeRef(
+        std::make_shared<HostVnode>(FS, self(), std::move(C), guestType(St.st_mode)));
   }
 
   Result<std::vector<DirEntry>> list() override {
@@ -162,16 +188,21 @@ public:
       return Errno::LX_ENOTDIR;
     std::vector<DirEntry> Out;
     int64_t R = FS.gate().call(replay::InputKind::HostMetadata, {}, [&] {
-      DIR *D = ::opendir(HostPath.c_str());
-      if (!D)
+      int Fd = ::openat(DirFd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (Fd < 0)
         return -int64_t(errno);
+      DIR *D = ::fdopendir(Fd);
+      if (!D) {
+        int E = errno;
+        ::close(Fd);
+        return -int64_t(E);
+      }
       while (struct dirent *E = ::readdir(D)) {
         std::string_view N = E->d_name;
         if (N == "." || N == "..")
           continue;
         struct stat St;
-        std::string Child = childPath(N);
-        if (::lstat(Child.c_str(), &St) != 0)
+        if (::fstatat(::dirfd(D), E->d_name, &St, AT_SYMLINK_NOFOLLOW) != 0)
           continue; // vanished meanwhile
         Out.push_back({std::string(N), FS.guestIno(St.st_dev, St.st_ino),
                        direntType(guestType(St.st_mode))});
@@ -201,12 +232,12 @@ public:
       HostFlags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK;
     if (Type != LX_S_IFREG)
       return Errno::LX_ENXIO; // host devices, FIFOs and sockets stay out of reach
-    int Fd = ::open(HostPath.c_str(), HostFlags);
+    int Fd = ::openat(Parent->DirFd, Name.c_str(), HostFlags);
     if (Fd < 0)
       return fromHostErrno(errno);
     struct stat St;
-    if (::fstat(Fd, &St) != 0) {
-      int E = errno;
+    if (::fstat(Fd, &St) != 0 || !S_ISREG(St.st_mode)) {
+      int E = S_ISREG(St.st_mode) ? errno : ENXIO;
       ::close(Fd);
       return fromHostErrno(E);
     }
@@ -217,11 +248,13 @@ public:
         std::make_shared<HostFile>(shared_from_this(), Flags, FS, Fd, Ino));
   }
 
-  Result<VnodeRef> createFile(std::string_view Name, uint32_t Mode,
+  Result<VnodeRef> createFile(std::string_view Child, uint32_t Mode,
                               const Creds &) override {
-    std::string Child = childPath(Name);
-    int Fd = ::open(Child.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC |
-                                       O_NOFOLLOW, Mode & 07777);
+    REPRISE_TRY(checkName(Child));
+    std::string C(Child);
+    int Fd = ::openat(DirFd, C.c_str(),
+                      O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW,
+                      Mode & 07777);
     if (Fd < 0)
       return fromHostErrno(errno);
     struct stat St;
@@ -230,59 +263,66 @@ public:
     if (R == 0)
       FS.touched(FS.guestIno(St.st_dev, St.st_ino));
     touchSelf();
-    return VnodeRef(std::make_shared<HostVnode>(FS, Child, LX_S_IFREG));
+    return VnodeRef(std::make_shared<HostVnode>(FS, self(), std::move(C), LX_S_IFREG));
   }
 
-  Result<void> mkdir(std::string_view Name, uint32_t Mode,
+  Result<void> mkdir(std::string_view Child, uint32_t Mode,
                      const Creds &) override {
-    std::string Child = childPath(Name);
-    if (::mkdir(Child.c_str(), Mode & 07777) != 0)
+    REPRISE_TRY(checkName(Child));
+    std::string C(Child);
+    if (::mkdirat(DirFd, C.c_str(), Mode & 07777) != 0)
       return fromHostErrno(errno);
     struct stat St;
-    if (::lstat(Child.c_str(), &St) == 0)
+    if (::fstatat(DirFd, C.c_str(), &St, AT_SYMLINK_NOFOLLOW) == 0)
       FS.touched(FS.guestIno(St.st_dev, St.st_ino));
     touchSelf();
     return {};
   }
 
-  Result<void> unlink(std::string_view Name) override {
-    if (::unlink(childPath(Name).c_str()) != 0)
+  Result<void> unlink(std::string_view Child) override {
+    REPRISE_TRY(checkName(Child));
+    if (::unlinkat(DirFd, std::string(Child).c_str(), 0) != 0)
       return fromHostErrno(errno);
     touchSelf();
     return {};
   }
 
-  Result<void> rmdir(std::string_view Name) override {
-    if (::rmdir(childPath(Name).c_str()) != 0)
+  Result<void> rmdir(std::string_view Child) override {
+    REPRISE_TRY(checkName(Child));
+    if (::unlinkat(DirFd, std::string(Child).c_str(), AT_REMOVEDIR) != 0)
       return fromHostErrno(errno);
     touchSelf();
     return {};
   }
 
-  Result<void> symlink(std::string_view Name, std::string_view Target) override {
-    if (::symlink(std::string(Target).c_str(), childPath(Name).c_str()) != 0)
+  Result<void> symlink(std::string_view Child, std::string_view Target) override {
+    REPRISE_TRY(checkName(Child));
+    if (::symlinkat(std::string(Target).c_str(), DirFd,
+                    std::string(Child).c_str()) != 0)
       return fromHostErrno(errno);
     touchSelf();
     return {};
   }
 
-  Result<void> rename(std::string_view Name, Vnode &NewDir,
-                      std::string_view NewName, uint32_t Flags) override {
-    auto *To = dynamic_cast<HostVnode *>(&NewDir);
-    if (!To || &To->FS != &FS)
+  Result<void> rename(std::string_view From, Vnode &NewDir,
+                      std::string_view To, uint32_t Flags) override {
+    auto *Dest = dynamic_cast<HostVnode *>(&NewDir);
+    if (!Dest || &Dest->FS != &FS || Dest->DirFd < 0)
       return Errno::LX_EXDEV;
-    std::string From = childPath(Name), Dest = To->childPath(NewName);
+    REPRISE_TRY(checkName(From));
+    REPRISE_TRY(checkName(To));
+    std::string F(From), T(To);
     if (Flags & LX_RENAME_EXCHANGE)
       return Errno::LX_EINVAL; // not offered by every host; refused plainly
     if (Flags & LX_RENAME_NOREPLACE) {
       struct stat St;
-      if (::lstat(Dest.c_str(), &St) == 0)
+      if (::fstatat(Dest->DirFd, T.c_str(), &St, AT_SYMLINK_NOFOLLOW) == 0)
         return Errno::LX_EEXIST;
     }
-    if (::rename(From.c_str(), Dest.c_str()) != 0)
+    if (::renameat(DirFd, F.c_str(), Dest->DirFd, T.c_str()) != 0)
       return fromHostErrno(errno);
     touchSelf();
-    To->touchSelf();
+    Dest->touchSelf();
     return {};
   }
 
@@ -291,7 +331,7 @@ public:
       return Errno::LX_EINVAL;
     std::string Out(4096, '\0');
     int64_t R = FS.gate().call(replay::InputKind::HostMetadata, {}, [&] {
-      ssize_t N = ::readlink(HostPath.c_str(), Out.data(), Out.size());
+      ssize_t N = ::readlinkat(Parent->DirFd, Name.c_str(), Out.data(), Out.size());
       return N < 0 ? -int64_t(errno) : int64_t(N);
     });
     if (R < 0)
@@ -303,25 +343,51 @@ public:
   Result<void> truncate(int64_t Size) override {
     if (Type == LX_S_IFDIR)
       return Errno::LX_EISDIR;
-    if (::truncate(HostPath.c_str(), Size) != 0)
+    if (Type != LX_S_IFREG)
+      return Errno::LX_EINVAL;
+    int Fd = ::openat(Parent->DirFd, Name.c_str(),
+                      O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+    if (Fd < 0)
       return fromHostErrno(errno);
     struct stat St;
-    if (::lstat(HostPath.c_str(), &St) == 0)
+    int R = ::ftruncate(Fd, Size) == 0 ? 0 : errno;
+    if (R == 0 && ::fstat(Fd, &St) == 0)
       FS.touched(FS.guestIno(St.st_dev, St.st_ino));
+    ::close(Fd);
+    if (R != 0)
+      return fromHostErrno(R);
     return {};
   }
 
+#ifdef O_PATH
+  static constexpr int DirOpenFlags =
+      O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+#else
+  static constexpr int DirOpenFlags =
+      O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+#endif
+
 private:
-  std::string childPath(std::string_view Name) const {
-    std::string P = HostPath;
-    if (P.empty() || P.back() != '/')
-      P += '/';
-    P += Name;
-    return P;
+
+  std::shared_ptr<HostVnode> self() {
+    return std::static_pointer_cast<HostVnode>(shared_from_this());
+  }
+  int statSelf(struct stat &St) const {
+    if (DirFd >= 0)
+      return ::fstat(DirFd, &St);
+    return ::fstatat(Parent->DirFd, Name.c_str(), &St, AT_SYMLINK_NOFOLLOW);
+  }
+  /// The syscall layer never passes these; refusing them here keeps a host
+  /// "..", which would step above the root's descriptor, out of every call.
+  static Result<void> checkName(std::string_view N) {
+    if (N.empty() || N == "." || N == ".." ||
+        N.find('/') != std::string_view::npos)
+      return Errno::LX_EINVAL;
+    return {};
   }
   void touchSelf() {
     struct stat St;
-    if (::lstat(HostPath.c_str(), &St) == 0)
+    if (statSelf(St) == 0)
       FS.touched(FS.guestIno(St.st_dev, St.st_ino));
   }
   static uint8_t direntType(uint32_t T) {
@@ -338,7 +404,9 @@ private:
   }
 
   HostFs &FS;
-  std::string HostPath;
+  std::shared_ptr<HostVnode> Parent; // null for a directory
+  std::string Name;                  // empty for a directory
+  int DirFd = -1;                    // a directory's own descriptor
   uint32_t Type;
 };
 
@@ -349,9 +417,16 @@ HostFs::HostFs(std::string HostRoot, replay::Gate &G, Creds Owner,
     : HostRoot(std::move(HostRoot)), G(G), Owner(Owner), Now(std::move(Now)),
       HostUid(::geteuid()), HostGid(::getegid()) {}
 
-VnodeRef HostFs::root() {
-  return std::make_shared<HostVnode>(*this, HostRoot.empty() ? "/" : HostRoot,
-                                     LX_S_IFDIR);
+Result<VnodeRef> HostFs::root() {
+  int Fd = -1;
+  int64_t R = G.call(replay::InputKind::HostMetadata, {}, [&] {
+    Fd = ::open(HostRoot.empty() ? "/" : HostRoot.c_str(),
+                HostVnode::DirOpenFlags & ~O_NOFOLLOW);
+    return Fd < 0 ? -int64_t(errno) : int64_t(0);
+  });
+  if (R < 0)
+    return fromHostErrno(int(-R));
+  return VnodeRef(std::make_shared<HostVnode>(*this, Fd));
 }
 
 uint64_t HostFs::guestIno(uint64_t HostDev, uint64_t HostIno) {

@@ -1,8 +1,9 @@
 //===- fs/HostFs.h - The guest root, backed by a host directory --*- C++ -*-===//
 //
 // HostFs shows a host directory as the guest's file system. Paths are
-// resolved by the VFS one component at a time, so a HostVnode's host path
-// never contains a symlink or "..": the guest cannot leave the root.
+// resolved by the VFS one component at a time; the host only ever sees one
+// name relative to a directory descriptor, with symlinks not followed, so the
+// guest cannot leave the root (see HostVnode in HostFs.cpp).
 //
 // What the guest sees of host metadata follows fixed rules, so that the same
 // root contents give the same output on any host:
@@ -32,7 +33,8 @@ public:
   HostFs(std::string HostRoot, replay::Gate &G, Creds Owner,
          std::function<Timespec()> Now);
 
-  VnodeRef root();
+  /// The root directory; fails when the host directory cannot be opened.
+  Result<VnodeRef> root();
   replay::Gate &gate() { return G; }
 
   // For HostVnode and HostFile.

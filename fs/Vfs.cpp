@@ -118,6 +118,12 @@ Result<Location> Vfs::walk(const Location &RootLoc, Location Cur,
       std::string Target = REPRISE_TRY(Child->readlink());
       if (Target.empty())
         return Errno::LX_ENOENT;
+      // A target ending in '/' names a directory, as a trailing slash in the
+      // path itself would ("ln -s file/ l; cat l" fails with ENOTDIR).
+      if (Last && Target.back() == '/') {
+        MustBeDir = true;
+        FollowLast = true;
+      }
       auto Parts = split(Target);
       for (auto It = Parts.rbegin(); It != Parts.rend(); ++It)
         Todo.push_back(std::move(*It));

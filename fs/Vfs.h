@@ -15,17 +15,6 @@
 
 namespace reprise::fs {
 
-/// Where a resolution stands: the directories from the root down to the
-/// current object, and the names that led there.
-struct Location {
-  std::vector<VnodeRef> Chain; // Chain[0] is the root
-  std::vector<std::string> Names;
-
-  const VnodeRef &node() const { return Chain.back(); }
-  /// The guest path, "/" for the root.
-  std::string path() const;
-};
-
 inline constexpr size_t PathMax = 4096, NameMax = 255;
 inline constexpr unsigned SymlinkMax = 40;
 

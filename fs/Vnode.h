@@ -92,6 +92,20 @@ public:
   virtual Result<void> truncate(int64_t Size);
 };
 
+/// Where a resolution stands: the directories from the root down to the
+/// current object, and the names that led there.
+struct Location {
+  // Holding the chain (not a path) keeps a working directory or a directory
+  // descriptor on the directory itself when it, or anything above it, is
+  // renamed, as on Linux.
+  std::vector<VnodeRef> Chain; // Chain[0] is the root
+  std::vector<std::string> Names;
+
+  const VnodeRef &node() const { return Chain.back(); }
+  /// The guest path, "/" for the root.
+  std::string path() const;
+};
+
 /// An open file description.
 class OpenFile {
 public:
@@ -123,6 +137,9 @@ public:
 
   /// Path the file was opened as (for /proc/self/fd and strace).
   std::string Path;
+  /// Where it was opened, for *at calls relative to it and fchdir; empty for
+  /// files that have no place in the tree (pipes, the host's stdio).
+  Location At;
   int64_t Pos = 0;
 
 protected:

@@ -66,7 +66,12 @@ llvm::Expected<std::unique_ptr<Kernel>> Kernel::create(KernelOptions Opts) {
   K->HostRoot = std::make_unique<fs::HostFs>(
       Root, K->Gate, fs::Creds{K->Opts.Uid, K->Opts.Gid},
       [Self] { return Self->realtime(); });
-  K->TheVfs = std::make_unique<fs::Vfs>(K->HostRoot->root());
+  auto RootDir = K->HostRoot->root();
+  if (!RootDir)
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(), "cannot open root directory '%s': %s",
+        K->Opts.Root.c_str(), std::string(errnoName(RootDir.error())).c_str());
+  K->TheVfs = std::make_unique<fs::Vfs>(std::move(*RootDir));
   fs::Timespec Boot{K->Opts.Epoch, 0};
   auto DevFs = std::make_shared<const fs::SyntheticFs>(fs::SyntheticFs{0x5, Boot});
   auto ProcFsInfo =

@@ -16,6 +16,8 @@ Result<fs::Location> Task::resolveAt(int32_t DirFd, std::string_view Path,
     if (DirFd == LX_AT_FDCWD)
       return Ctx.Cwd;
     auto F = REPRISE_TRY(Fds->get(DirFd));
+    if (!F->At.Chain.empty())
+      return F->At;
     fs::Location L = Ctx.Root;
     L.Chain.push_back(F->node());
     L.Names.push_back(F->Path);
@@ -26,9 +28,16 @@ Result<fs::Location> Task::resolveAt(int32_t DirFd, std::string_view Path,
   auto F = REPRISE_TRY(Fds->get(DirFd));
   if (!F->node()->isDir())
     return Errno::LX_ENOTDIR;
-  // Re-resolve the directory's own path so that ".." works from it.
-  auto Start = REPRISE_TRY(K.vfs().resolve(Ctx.Root, Ctx.Root, F->Path, true, Creds));
+  auto Start = REPRISE_TRY(fileLocation(*F));
   return K.vfs().resolve(Ctx.Root, Start, Path, Follow, Creds);
+}
+
+Result<fs::Location> Task::fileLocation(const fs::OpenFile &F) {
+  if (!F.At.Chain.empty())
+    return F.At;
+  // A file with no recorded place (e.g. a mount root opened internally):
+  // fall back to the path it was opened as.
+  return K.vfs().resolve(Fs->Root, Fs->Root, F.Path, true, Creds);
 }
 
 Result<std::pair<fs::Location, std::string>>
@@ -41,7 +50,7 @@ Task::resolveParentAt(int32_t DirFd, std::string_view Path) {
   auto F = REPRISE_TRY(Fds->get(DirFd));
   if (!F->node()->isDir())
     return Errno::LX_ENOTDIR;
-  auto Start = REPRISE_TRY(K.vfs().resolve(Ctx.Root, Ctx.Root, F->Path, true, Creds));
+  auto Start = REPRISE_TRY(fileLocation(*F));
   return K.vfs().resolveParent(Ctx.Root, Start, Path, Creds);
 }
 

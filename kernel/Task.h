@@ -92,6 +92,8 @@ public:
                                  bool Follow, bool EmptyPathOk = false);
   Result<std::pair<fs::Location, std::string>>
   resolveParentAt(int32_t DirFd, std::string_view Path);
+  /// Where an open directory is in the tree (for *at calls and fchdir).
+  Result<fs::Location> fileLocation(const fs::OpenFile &F);
 
   // Shared or private per clone flags.
   std::shared_ptr<ThreadGroup> Group;

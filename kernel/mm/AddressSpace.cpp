@@ -32,7 +32,7 @@ uint64_t topOf(Arch A) {
 
 bool mergeable(const Vma &A, const Vma &B) {
   return A.End == B.Start && A.Prot == B.Prot && A.Flags == B.Flags &&
-         A.DontFork == B.DontFork && A.WipeOnFork == B.WipeOnFork &&
+         A.Charged == B.Charged && A.DontFork == B.DontFork && A.WipeOnFork == B.WipeOnFork &&
          A.Name == B.Name && (A.Name.empty() || A.Name == "[heap]");
 }
 
@@ -86,7 +86,25 @@ bool AddressSpace::translate(uint64_t VAddr, cpu::Access A, uint64_t &PAddr,
 }
 
 uint64_t AddressSpace::charge(const Vma &V) {
-  return V.Prot == LX_PROT_NONE ? 0 : V.End - V.Start;
+  return V.Charged ? V.End - V.Start : 0;
+}
+
+void AddressSpace::mergeNeighbours(std::map<uint64_t, Vma>::iterator It) {
+  auto Next = std::next(It);
+  if (Next != Vmas.end() && mergeable(It->second, Next->second)) {
+    It->second.Frames.insert(It->second.Frames.end(),
+                             Next->second.Frames.begin(),
+                             Next->second.Frames.end());
+    It->second.End = Next->second.End;
+    Vmas.erase(Next);
+  }
+  if (It != Vmas.begin() && mergeable(std::prev(It)->second, It->second)) {
+    Vma &Prev = std::prev(It)->second;
+    Prev.Frames.insert(Prev.Frames.end(), It->second.Frames.begin(),
+                       It->second.Frames.end());
+    Prev.End = It->second.End;
+    Vmas.erase(It);
+  }
 }
 
 bool AddressSpace::isFree(uint64_t Start, uint64_t End) const {
@@ -174,8 +192,8 @@ Result<uint64_t> AddressSpace::map(uint64_t Addr, uint64_t Len, uint32_t Prot,
       return Errno::LX_ENOMEM;
     if (Addr < MinAddr)
       return Errno::LX_EPERM;
-    if ((Flags & LX_MAP_FIXED_NOREPLACE) && !(Flags & LX_MAP_FIXED) &&
-        !isFree(Addr, Addr + Size))
+    // MAP_FIXED_NOREPLACE refuses to clobber even when MAP_FIXED is set too.
+    if ((Flags & LX_MAP_FIXED_NOREPLACE) && !isFree(Addr, Addr + Size))
       return Errno::LX_EEXIST;
     Start = Addr;
   } else {
@@ -190,10 +208,13 @@ Result<uint64_t> AddressSpace::map(uint64_t Addr, uint64_t Len, uint32_t Prot,
     --It0;
   for (; It0 != Vmas.end() && It0->first < End; ++It0) {
     const Vma &O = It0->second;
-    if (O.End > Start && charge(O))
+    if (O.End > Start && O.Charged)
       Released += std::min(O.End, End) - std::max(O.Start, Start);
   }
-  uint64_t Charge = Prot == LX_PROT_NONE ? 0 : Size;
+  // Accessible mappings are charged, and so is a mapping that starts with
+  // file contents (its frames exist whatever the protection).
+  bool Charged = Prot != LX_PROT_NONE || !Contents.empty();
+  uint64_t Charge = Charged ? Size : 0;
   if (Committed - std::min(Committed, Released) + Charge > Limits.MaxCommit)
     return Errno::LX_ENOMEM;
   if (Vmas.size() + 3 > Limits.MaxMapCount)
@@ -206,6 +227,7 @@ Result<uint64_t> AddressSpace::map(uint64_t Addr, uint64_t Len, uint32_t Prot,
   V.Start = Start;
   V.End = End;
   V.Prot = Prot;
+  V.Charged = Charged;
   V.Flags = Flags & (LX_MAP_TYPE | LX_MAP_ANONYMOUS | LX_MAP_GROWSDOWN | LX_MAP_STACK);
   V.Name = std::move(Name);
   V.Frames.assign(Size / PageSize, 0);
@@ -226,15 +248,9 @@ Result<uint64_t> AddressSpace::map(uint64_t Addr, uint64_t Len, uint32_t Prot,
   (void)Inserted;
   if (Prot & LX_PROT_EXEC)
     scanExecutable(It->second, Start, End);
-  // Merge with an identical anonymous neighbour, so that a heap grown by brk
-  // or many adjacent anonymous maps stay one VMA.
-  if (It != Vmas.begin() && mergeable(std::prev(It)->second, It->second)) {
-    Vma &Prev = std::prev(It)->second;
-    Prev.Frames.insert(Prev.Frames.end(), It->second.Frames.begin(),
-                       It->second.Frames.end());
-    Prev.End = It->second.End;
-    Vmas.erase(It);
-  }
+  // Merge with identical anonymous neighbours on either side, so that a heap
+  // grown by brk or many adjacent anonymous maps stay one VMA.
+  mergeNeighbours(It);
   return Start;
 }
 
@@ -280,17 +296,20 @@ Result<void> AddressSpace::protect(uint64_t Addr, uint64_t Len, uint32_t Prot) {
   uint64_t End = Addr + Size;
   // The whole range must be mapped.
   uint64_t Cur = Addr;
-  int64_t Delta = 0;
+  // A range made accessible is charged from then on; like Linux, the charge
+  // stays when it is made PROT_NONE again (its frames are still held), and
+  // goes only with the mapping.
+  uint64_t Delta = 0;
   while (Cur < End) {
     Vma *V = find(Cur);
     if (!V)
       return Errno::LX_ENOMEM;
     uint64_t Piece = std::min(V->End, End) - Cur;
-    Delta += int64_t(Prot == LX_PROT_NONE ? 0 : Piece) -
-             int64_t(V->Prot == LX_PROT_NONE ? 0 : Piece);
+    if (Prot != LX_PROT_NONE && !V->Charged)
+      Delta += Piece;
     Cur = V->End;
   }
-  if (Delta > 0 && Committed + uint64_t(Delta) > Limits.MaxCommit)
+  if (Delta && Committed + Delta > Limits.MaxCommit)
     return Errno::LX_ENOMEM;
   if (Vmas.size() + 2 > Limits.MaxMapCount)
     return Errno::LX_ENOMEM;
@@ -304,9 +323,11 @@ Result<void> AddressSpace::protect(uint64_t Addr, uint64_t Len, uint32_t Prot) {
       Engine->forgetTimeReads(V.Start, V.End - V.Start);
       Engine->invalidateCode(V.Start, V.End - V.Start);
     }
-    Committed -= charge(V);
+    if (Prot != LX_PROT_NONE && !V.Charged) {
+      V.Charged = true;
+      Committed += V.End - V.Start;
+    }
     V.Prot = Prot;
-    Committed += charge(V);
     if (IsExec && !WasExec)
       scanExecutable(V, V.Start, V.End);
   }

@@ -29,6 +29,7 @@ struct Vma {
   uint64_t Start = 0, End = 0; // page aligned, [Start, End)
   uint32_t Prot = 0;           // PROT_* bits
   uint32_t Flags = 0;          // MAP_SHARED / MAP_PRIVATE / MAP_ANONYMOUS ...
+  bool Charged = false;        // counted in the commit charge
   bool DontFork = false, WipeOnFork = false;
   std::string Name;            // "[heap]", "[stack]", a file path, or ""
   std::vector<FrameId> Frames; // one per page, 0 = not populated
@@ -40,7 +41,7 @@ struct Vma {
 /// Limits that make a hostile guest fail with ENOMEM instead of hurting the
 /// host.
 struct MemoryLimits {
-  uint64_t MaxCommit = 4ull << 30; // bytes of accessible mappings
+  uint64_t MaxCommit = 4ull << 30; // bytes of charged mappings (see Vma::Charged)
   uint64_t MaxMapCount = 65530;    // Linux's vm.max_map_count
 };
 
@@ -108,6 +109,8 @@ private:
   uint8_t *pageFor(uint64_t Addr, bool Write);
   void scanExecutable(const Vma &V, uint64_t Start, uint64_t End);
   static uint64_t charge(const Vma &V);
+  /// Merges the VMA at \p It with identical neighbours on both sides.
+  void mergeNeighbours(std::map<uint64_t, Vma>::iterator It);
 
   Arch TheArch;
   PhysicalMemory &Phys;

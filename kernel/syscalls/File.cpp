@@ -75,6 +75,7 @@ Result<int> openAt(Task &T, int32_t DirFd, std::string_view Path, uint32_t Flags
   uint32_t OpenFlags = Created ? (Flags & ~LX_O_TRUNC) : Flags;
   auto F = REPRISE_TRY(Node->open(OpenFlags | LX_O_LARGEFILE));
   F->Path = Loc.path();
+  F->At = Loc;
   return T.fds().install(F, Flags & LX_O_CLOEXEC, 0,
                          T.kernel().limit(T, LX_RLIMIT_NOFILE));
 }

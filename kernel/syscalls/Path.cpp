@@ -127,8 +127,7 @@ SysResult sysFchdir(Task &T, const SyscallArgs &A) {
   auto F = REPRISE_TRY(T.fds().get(A.fd(0)));
   if (!F->node()->isDir())
     return Errno::LX_ENOTDIR;
-  auto L = REPRISE_TRY(T.resolveAt(LX_AT_FDCWD, F->Path, true));
-  T.fsContext().Cwd = std::move(L);
+  T.fsContext().Cwd = REPRISE_TRY(T.fileLocation(*F));
   return 0;
 }
 

@@ -233,8 +233,13 @@ BOOST_AUTO_TEST_CASE(the_commit_limit_gives_enomem) {
   BOOST_TEST(errorOf(S.AS->protect(X + 10 * P, P, LX_PROT_READ)) == Success);
   BOOST_TEST(S.AS->committed() == 8 * P);
   BOOST_TEST(errorOf(S.map(X + 200 * P, P, RW)) == Errno::LX_ENOMEM);
-  // Making pages inaccessible gives their charge back.
+  // Making pages inaccessible keeps their charge (their frames stay held, as
+  // Linux keeps VM_ACCOUNT); only unmapping them gives it back.
   BOOST_TEST(errorOf(S.AS->protect(X + P, P, LX_PROT_NONE)) == Success);
+  BOOST_TEST(S.AS->committed() == 8 * P);
+  BOOST_TEST(errorOf(S.AS->protect(X + P, P, LX_PROT_READ)) == Success);
+  BOOST_TEST(S.AS->committed() == 8 * P);
+  BOOST_TEST_REQUIRE(S.AS->unmap(X + P, P).ok());
   BOOST_TEST(S.AS->committed() == 7 * P);
 }
 
@@ -431,22 +436,20 @@ BOOST_FIXTURE_TEST_CASE(remap_shrinks_grows_and_moves, Space) {
 
 // Linux's do_mmap treats MAP_FIXED_NOREPLACE as implying MAP_FIXED and still
 // refuses with EEXIST when both bits are set (checked natively on the build
-// host); AddressSpace::map only checks when MAP_FIXED is absent, and clobbers.
-BOOST_FIXTURE_TEST_CASE(map_fixed_noreplace_wins_over_map_fixed, Space,
-                        *boost::unit_test::expected_failures(1)) {
+// host) instead of clobbering the existing mapping.
+BOOST_FIXTURE_TEST_CASE(map_fixed_noreplace_wins_over_map_fixed, Space) {
   BOOST_TEST_REQUIRE(map(X, 2 * P, RW).ok());
   auto R = map(X, P, LX_PROT_READ, Anon | LX_MAP_FIXED | LX_MAP_FIXED_NOREPLACE);
   BOOST_TEST(errorOf(R) == Errno::LX_EEXIST);
 }
 
-// Commit accounting charges only accessible VMAs, but a VMA made PROT_NONE
-// keeps its frames. Touching memory and protecting it PROT_NONE in a loop
-// therefore holds ever more frames while committed() stays under the limit,
-// until PhysicalMemory runs out and a successful RW mapping cannot be
-// written (copyOut EFAULT; a guest would take SIGSEGV on a mapped page).
-// Linux keeps the charge of a private writable mapping until it is unmapped.
-BOOST_AUTO_TEST_CASE(frames_held_by_prot_none_vmas_stay_charged,
-                     *boost::unit_test::expected_failures(1)) {
+// A VMA made PROT_NONE keeps its frames. If that dropped its commit charge,
+// touching memory and protecting it PROT_NONE in a loop would hold ever more
+// frames while committed() stays under the limit, until PhysicalMemory runs
+// out and a successful RW mapping cannot be written (copyOut EFAULT; a guest
+// would take SIGSEGV on a mapped page). Like Linux, the charge stays until the
+// mapping is unmapped, so the loop gets ENOMEM from map() instead.
+BOOST_AUTO_TEST_CASE(frames_held_by_prot_none_vmas_stay_charged) {
   mm::MemoryLimits L;
   L.MaxCommit = 8 << 20; // PhysicalMemory holds 64 MiB
   Space S(L);
@@ -470,11 +473,9 @@ BOOST_AUTO_TEST_CASE(frames_held_by_prot_none_vmas_stay_charged,
 }
 
 // Linux merges a new anonymous mapping with an identical neighbour on either
-// side (vma_merge); reprise's map() only looks at the one before it, so
-// filling a hole or mapping just below an existing mapping leaves two VMAs
-// where /proc/self/maps on Linux shows one.
-BOOST_FIXTURE_TEST_CASE(maps_merge_with_the_following_neighbour,
-                        Space, *boost::unit_test::expected_failures(2)) {
+// side (vma_merge): filling a hole or mapping just below an existing mapping
+// leaves one VMA in /proc/self/maps, not two.
+BOOST_FIXTURE_TEST_CASE(maps_merge_with_the_following_neighbour, Space) {
   BOOST_TEST_REQUIRE(map(X + 2 * P, 2 * P, RW).ok());
   BOOST_TEST_REQUIRE(map(X, 2 * P, RW).ok());
   BOOST_TEST(layout() == "0-4 rw-");

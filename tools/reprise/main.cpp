@@ -17,6 +17,7 @@
 #include <climits>
 #include <csignal>
 #include <cstdlib>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -120,6 +121,13 @@ std::vector<std::string> guestEnv() {
 int main(int argc, char **argv) {
   // A closed pipe must reach the guest as EPIPE (and SIGPIPE), not kill us.
   std::signal(SIGPIPE, SIG_IGN);
+  // Every guest directory that is walked or held open (working directories,
+  // open directories) holds a host descriptor: allow as many as the host does.
+  struct rlimit Files;
+  if (::getrlimit(RLIMIT_NOFILE, &Files) == 0 && Files.rlim_cur < Files.rlim_max) {
+    Files.rlim_cur = Files.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &Files);
+  }
   cl::SetVersionPrinter([](raw_ostream &OS) {
     unsigned Major, Minor;
     uc_version(&Major, &Minor);
