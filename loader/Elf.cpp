@@ -31,13 +31,17 @@ llvm::Expected<Arch> elfArch(llvm::ArrayRef<uint8_t> Image) {
   if (Image.size() < 4 || Image[0] != 0x7f || Image[1] != 'E' ||
       Image[2] != 'L' || Image[3] != 'F')
     return fail("not an ELF file");
+  // The identification bytes come first, so that a complete 32-bit header
+  // (52 bytes) is reported as 32-bit rather than as a truncated 64-bit one.
+  if (Image.size() > llvm::ELF::EI_DATA) {
+    if (Image[llvm::ELF::EI_CLASS] != llvm::ELF::ELFCLASS64)
+      return fail("32-bit ELF files are not supported (reprise runs x86-64 "
+                  "and arm64 programs)");
+    if (Image[llvm::ELF::EI_DATA] != llvm::ELF::ELFDATA2LSB)
+      return fail("big-endian ELF files are not supported");
+  }
   if (Image.size() < sizeof(llvm::ELF::Elf64_Ehdr))
     return fail("truncated ELF file (no complete header)");
-  if (Image[llvm::ELF::EI_CLASS] != llvm::ELF::ELFCLASS64)
-    return fail("32-bit ELF files are not supported (reprise runs x86-64 and "
-                "arm64 programs)");
-  if (Image[llvm::ELF::EI_DATA] != llvm::ELF::ELFDATA2LSB)
-    return fail("big-endian ELF files are not supported");
   uint16_t Machine = uint16_t(Image[18] | (Image[19] << 8));
   switch (Machine) {
   case llvm::ELF::EM_X86_64:
