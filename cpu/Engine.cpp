@@ -116,12 +116,15 @@ struct EngineHooks {
     return true;
   }
 
-  static void block(uc_engine *UC, uint64_t, uint32_t, void *User) {
+  static void block(uc_engine *UC, uint64_t Address, uint32_t, void *User) {
     auto *E = static_cast<Engine *>(User);
     // Stopping here stops before this block runs and the hook fires again on
-    // resume, so a block is counted only when it is allowed to run.
+    // resume, so a block is counted only when it is allowed to run. The
+    // guest's PC register may still name the block before (chained blocks
+    // do not store it): remember where to resume.
     if (E->BlockLimit && E->Blocks >= E->BlockLimit) {
       E->QuantumHit = true;
+      E->QuantumPc = Address;
       uc_emu_stop(UC);
       return;
     }
@@ -326,6 +329,8 @@ StopInfo Engine::run(uint64_t MaxBlocks) {
     }
     S.Kind = QuantumHit && !StopRequested ? StopKind::Quantum
                                           : StopKind::Requested;
+    if (S.Kind == StopKind::Quantum)
+      setReg(Reg::Pc, QuantumPc);
     return S;
   }
   if (FaultPending && (Err == UC_ERR_EXCEPTION || Err == UC_ERR_READ_UNMAPPED ||
@@ -366,22 +371,30 @@ void Engine::watchTimeReads(uint64_t VAddr, llvm::ArrayRef<uint8_t> Bytes) {
       Len = 3; // rdtscp
     if (!Len)
       continue;
-    uint64_t Site = VAddr + Off;
-    if (TimeReadSites.count(Site))
-      continue;
-    uc_hook At, After;
-    if (uc_hook_add(I->UC, &At, UC_HOOK_CODE, (void *)&EngineHooks::timeReadAt,
-                    this, Site, Site) != UC_ERR_OK)
-      continue;
-    if (uc_hook_add(I->UC, &After, UC_HOOK_CODE,
-                    (void *)&EngineHooks::timeReadAfter, this, Site + Len,
-                    Site + Len) != UC_ERR_OK) {
-      uc_hook_del(I->UC, At);
-      continue;
-    }
-    TimeReadSites[Site] = Site + Len;
-    I->TimeHooks[Site] = {At, After};
+    watchTimeRead(VAddr + Off, VAddr + Off + Len);
   }
+}
+
+void Engine::copyTimeReadsFrom(const Engine &Other) {
+  for (const auto &[Site, After] : Other.TimeReadSites)
+    watchTimeRead(Site, After);
+}
+
+void Engine::watchTimeRead(uint64_t Site, uint64_t After) {
+  if (TimeReadSites.count(Site))
+    return;
+  uc_hook At, Next;
+  if (uc_hook_add(I->UC, &At, UC_HOOK_CODE, (void *)&EngineHooks::timeReadAt,
+                  this, Site, Site) != UC_ERR_OK)
+    return;
+  if (uc_hook_add(I->UC, &Next, UC_HOOK_CODE,
+                  (void *)&EngineHooks::timeReadAfter, this, After,
+                  After) != UC_ERR_OK) {
+    uc_hook_del(I->UC, At);
+    return;
+  }
+  TimeReadSites[Site] = After;
+  I->TimeHooks[Site] = {At, Next};
 }
 
 void Engine::forgetTimeReads(uint64_t VAddr, uint64_t Len) {
@@ -404,6 +417,11 @@ std::unique_ptr<Context> Engine::saveContext() const {
 
 void Engine::restoreContext(const Context &C) {
   uc_context_restore(I->UC, static_cast<uc_context *>(C.Impl));
+}
+
+void Engine::setContextReg(Context &C, Reg R, uint64_t V) const {
+  uc_context_reg_write(static_cast<uc_context *>(C.Impl), unicornReg(TheArch, R),
+                       &V);
 }
 
 } // namespace reprise::cpu

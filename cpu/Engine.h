@@ -136,13 +136,20 @@ public:
   void watchTimeReads(uint64_t VAddr, llvm::ArrayRef<uint8_t> Bytes);
   /// [VAddr, VAddr+Len) is no longer executable.
   void forgetTimeReads(uint64_t VAddr, uint64_t Len);
+  /// Watches the same time-reading sites as \p Other (a fork's copy).
+  void copyTimeReadsFrom(const Engine &Other);
 
   std::unique_ptr<Context> saveContext() const;
   void restoreContext(const Context &C);
+  /// Changes one register of a saved context (a new thread's, before it
+  /// first runs).
+  void setContextReg(Context &C, Reg R, uint64_t V) const;
 
 private:
   struct Impl;
   Engine(Arch A, PageTranslator &T, EventSink &S);
+  /// Hooks the rdtsc/rdtscp at \p Site, whose next instruction is \p After.
+  void watchTimeRead(uint64_t Site, uint64_t After);
 
   Arch TheArch;
   PageTranslator &Translator;
@@ -152,6 +159,7 @@ private:
   uint64_t BlockLimit = 0;
   bool StopRequested = false;
   bool QuantumHit = false;
+  uint64_t QuantumPc = 0; // the block a quantum stop happened before
   FaultInfo LastFault;
   bool FaultPending = false;
   int PendingInterrupt = -1;

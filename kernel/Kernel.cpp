@@ -28,8 +28,9 @@ constexpr uint64_t SyscallNs = 250;
 // booted.
 constexpr uint64_t BootNs = 10'000'000'000ull;
 
-llvm::Error launchError(const llvm::Twine &Msg, int Code) {
-  return llvm::make_error<LaunchError>(Msg.str(), Code);
+llvm::Error launchError(const llvm::Twine &Msg, int Code,
+                        Errno E = Errno::LX_ENOEXEC) {
+  return llvm::make_error<LaunchError>(Msg.str(), Code, E);
 }
 
 uint64_t hwcap(Arch A) {
@@ -42,11 +43,17 @@ uint64_t hwcap(Arch A) {
 
 } // namespace
 
-Kernel::Kernel(KernelOptions O) : Opts(std::move(O)), Rng(Opts.Seed, 0) {}
+Kernel::Kernel(KernelOptions O)
+    : Opts(std::move(O)), Rng(Opts.Seed, 0), SchedRng(Opts.Seed, 2) {}
 
 Kernel::~Kernel() {
   // Tasks hold address spaces whose engines must go before the arena.
+  for (auto &[Tid, T] : Tasks)
+    T->State = TaskState::Dead; // no wake-ups while queues are torn down
+  RunQueue.clear();
   Tasks.clear();
+  Groups.clear();
+  collectGarbage();
 }
 
 llvm::Expected<std::unique_ptr<Kernel>> Kernel::create(KernelOptions Opts) {
@@ -57,6 +64,7 @@ llvm::Expected<std::unique_ptr<Kernel>> Kernel::create(KernelOptions Opts) {
   if (!Phys)
     return Phys.takeError();
   K->Phys = std::move(*Phys);
+  K->Commit = std::make_shared<mm::CommitPool>(mm::CommitPool{0, K->Opts.MaxMemory});
   std::string Root = K->Opts.Root;
   while (Root.size() > 1 && Root.back() == '/')
     Root.pop_back();
@@ -86,25 +94,23 @@ llvm::Expected<std::unique_ptr<Kernel>> Kernel::create(KernelOptions Opts) {
 }
 
 std::vector<int32_t> Kernel::processIds() const {
-  std::set<int32_t> Pids;
-  for (const auto &[Tid, T] : Tasks)
-    if (T->TaskState != Task::State::Exited)
-      Pids.insert(T->Group->Pid);
-  return {Pids.begin(), Pids.end()};
+  std::vector<int32_t> Pids;
+  for (const auto &[Pid, G] : Groups)
+    if (G->State == ThreadGroup::Life::Alive)
+      Pids.push_back(Pid);
+  return Pids;
 }
 
 uint64_t Kernel::monotonicNs() const {
-  // Blocks of every live address space; the sum does not depend on order.
-  std::set<const mm::AddressSpace *> Seen;
-  uint64_t Blocks = 0;
-  for (const auto &[Tid, T] : Tasks)
-    if (T->MM && Seen.insert(T->MM.get()).second)
-      Blocks += T->MM->engine().blocksExecuted();
-  return BootNs + Blocks * BlockNs + Syscalls * SyscallNs + SleptNs;
+  // Work of every task so far, the running slice included; one CPU.
+  uint64_t Blocks = TotalBlocks;
+  if (SliceEngine)
+    Blocks += SliceEngine->blocksExecuted() - SliceStart;
+  return BootNs + Blocks * BlockNs + Syscalls * SyscallNs + IdleNs;
 }
 
 uint64_t Kernel::cpuTimeNs() const {
-  return monotonicNs() - BootNs - SleptNs;
+  return monotonicNs() - BootNs - IdleNs;
 }
 
 fs::Timespec Kernel::realtime() const {
@@ -118,8 +124,182 @@ uint64_t Kernel::cycleCounter() {
   return monotonicNs() + ++CycleReads;
 }
 
+llvm::Expected<LoadedImage>
+Kernel::loadImage(const fs::Location &Root, const fs::Location &Cwd,
+                  const fs::Creds &C, const std::string &Path,
+                  std::vector<std::string> Argv,
+                  const std::vector<std::string> &Envp) {
+  std::string ExecPath = Path;
+  std::vector<uint8_t> Image;
+  fs::Location Exe;
+  // A "#!" script names its interpreter, which may be a script itself, up to
+  // Linux's limit of nested interpreters.
+  for (int Depth = 0;; ++Depth) {
+    if (Depth > 4)
+      return launchError(Path + ": too many levels of interpreters", 126,
+                         Errno::LX_ELOOP);
+    auto L = TheVfs->resolve(Root, Cwd, ExecPath, true, C);
+    if (!L) {
+      if (L.error() == Errno::LX_ENOENT || L.error() == Errno::LX_ENOTDIR)
+        return launchError(ExecPath + ": no such file or directory", 127,
+                           L.error());
+      return launchError(ExecPath + ": " + std::string(errnoName(L.error())),
+                         126, L.error());
+    }
+    if (L->node()->isDir())
+      return launchError(ExecPath + ": is a directory", 126, Errno::LX_EACCES);
+    auto St = L->node()->stat();
+    if (!St || (St->Mode & LX_S_IFMT) != LX_S_IFREG)
+      return launchError(ExecPath + ": not a regular file", 126, Errno::LX_EACCES);
+    if (!fs::checkPermission(*St, C, LX_X_OK))
+      return launchError(ExecPath + ": permission denied", 126, Errno::LX_EACCES);
+    auto F = L->node()->open(LX_O_RDONLY);
+    if (!F)
+      return launchError(ExecPath + ": cannot open: " +
+                             std::string(errnoName(F.error())),
+                         126, F.error());
+    Image.clear();
+    uint8_t Buf[65536];
+    while (true) {
+      auto N = (*F)->read(Buf, nullptr);
+      if (!N)
+        return launchError(ExecPath + ": read error", 126, Errno::LX_EIO);
+      if (*N == 0)
+        break;
+      Image.insert(Image.end(), Buf, Buf + *N);
+      if (Image.size() > (1ull << 31))
+        return launchError(ExecPath + ": file too large to execute", 126,
+                           Errno::LX_ENOMEM);
+    }
+    Exe = *L;
+    if (Image.size() >= 2 && Image[0] == '#' && Image[1] == '!') {
+      std::string Line(Image.begin() + 2,
+                       Image.begin() + long(std::min<size_t>(Image.size(), 256)));
+      Line = Line.substr(0, Line.find('\n'));
+      size_t B = Line.find_first_not_of(" \t");
+      if (B == std::string::npos)
+        return launchError(ExecPath + ": bad interpreter line", 126,
+                           Errno::LX_ENOEXEC);
+      Line = Line.substr(B);
+      size_t Sp = Line.find_first_of(" \t");
+      std::string Interp = Line.substr(0, Sp);
+      std::vector<std::string> NewArgv{Interp};
+      if (Sp != std::string::npos) {
+        std::string Arg = Line.substr(Sp);
+        size_t AB = Arg.find_first_not_of(" \t");
+        size_t AE = Arg.find_last_not_of(" \t\r");
+        if (AB != std::string::npos)
+          NewArgv.push_back(Arg.substr(AB, AE - AB + 1));
+      }
+      NewArgv.push_back(ExecPath);
+      NewArgv.insert(NewArgv.end(), Argv.begin() + (Argv.empty() ? 0 : 1),
+                     Argv.end());
+      Argv = std::move(NewArgv);
+      ExecPath = Interp;
+      continue;
+    }
+    break;
+  }
+
+  auto ElfArch = loader::elfArch(Image);
+  if (!ElfArch)
+    return launchError(ExecPath + ": cannot execute: " +
+                           llvm::toString(ElfArch.takeError()),
+                       126, Errno::LX_ENOEXEC);
+  if (Opts.ForceArch && *Opts.ForceArch != *ElfArch)
+    return launchError(ExecPath + ": is an " + std::string(archName(*ElfArch)) +
+                           " program, but --arch " +
+                           std::string(archName(*Opts.ForceArch)) + " was given",
+                       126, Errno::LX_ENOEXEC);
+  auto Plan = loader::planLoad(Image);
+  if (!Plan)
+    return launchError(ExecPath + ": cannot execute: " +
+                           llvm::toString(Plan.takeError()),
+                       126, Errno::LX_ENOEXEC);
+  if (!Plan->Interpreter.empty())
+    return launchError(ExecPath + ": dynamic executables are not supported yet "
+                                  "(interpreter " +
+                           Plan->Interpreter + ")",
+                       126, Errno::LX_ENOEXEC);
+
+  Arch A = Plan->TheArch;
+  const uint64_t StackTop = loader::userTop(A);
+  const uint64_t StackSize = 8ull << 20;
+  size_t ArgBytes = 0;
+  for (const auto &S : Argv)
+    ArgBytes += S.size() + 1;
+  for (const auto &S : Envp)
+    ArgBytes += S.size() + 1;
+  if (ArgBytes > StackSize / 4) // Linux's limit: a quarter of the stack rlimit
+    return launchError("argument list too long", 126, Errno::LX_E2BIG);
+  // mmap base below the stack and a gap, moved down by a seeded amount (the
+  // same number of random bits Linux uses by default), new for every exec.
+  Random Placement(Opts.Seed, 1 + Execs++);
+  unsigned RndBits = A == Arch::X86_64 ? 28 : 18;
+  uint64_t Rnd = (Placement.next() & ((1ull << RndBits) - 1)) * PageSize;
+  uint64_t MmapBase = pageDown(StackTop - StackSize - (128ull << 20) - Rnd);
+
+  mm::MemoryLimits Limits;
+  Limits.MaxCommit = Opts.MaxMemory;
+  auto AS = mm::AddressSpace::create(A, *Phys, *this, Limits, MmapBase, Commit);
+  if (!AS)
+    return launchError(llvm::toString(AS.takeError()), 1, Errno::LX_ENOMEM);
+
+  for (const auto &S : Plan->Segments) {
+    uint64_t Start = pageDown(S.VAddr);
+    uint64_t Lead = S.VAddr - Start;
+    llvm::ArrayRef<uint8_t> Contents(Image.data() + S.FileOffset - Lead,
+                                     S.FileSize + Lead);
+    auto R = (*AS)->map(Start, S.VAddr + S.MemSize - Start, S.Prot,
+                        LX_MAP_PRIVATE | LX_MAP_FIXED, Contents, Exe.path());
+    if (!R)
+      return launchError(ExecPath + ": cannot map segment: " +
+                             std::string(errnoName(R.error())),
+                         126, R.error());
+  }
+  (*AS)->setBrkStart(pageUp(Plan->End));
+  uint32_t StackProt = LX_PROT_READ | LX_PROT_WRITE | (Plan->ExecStack ? LX_PROT_EXEC : 0);
+  if (!(*AS)->map(StackTop - StackSize, StackSize, StackProt,
+                  LX_MAP_PRIVATE | LX_MAP_ANONYMOUS | LX_MAP_FIXED | LX_MAP_GROWSDOWN, {},
+                  "[stack]"))
+    return launchError("cannot map the initial stack", 1, Errno::LX_ENOMEM);
+
+  loader::StackInputs SI;
+  SI.Argv = Argv;
+  SI.Envp = Envp;
+  SI.Platform = A == Arch::X86_64 ? "x86_64" : "aarch64";
+  SI.ExecFn = Path;
+  Rng.fill(SI.Random);
+  SI.Auxv = {{LX_AT_HWCAP, hwcap(A)},
+             {LX_AT_PAGESZ, PageSize},
+             {LX_AT_CLKTCK, 100},
+             {LX_AT_PHDR, Plan->PhdrAddr},
+             {LX_AT_PHENT, Plan->PhEnt},
+             {LX_AT_PHNUM, Plan->PhNum},
+             {LX_AT_BASE, 0},
+             {LX_AT_FLAGS, 0},
+             {LX_AT_ENTRY, Plan->Entry},
+             {LX_AT_UID, C.Uid},
+             {LX_AT_EUID, C.Uid},
+             {LX_AT_GID, C.Gid},
+             {LX_AT_EGID, C.Gid},
+             {LX_AT_SECURE, 0},
+             {LX_AT_HWCAP2, 0}}; // no vDSO yet: AT_SYSINFO_EHDR is absent
+  auto Img = loader::buildStack(StackTop, SI);
+  if (!(*AS)->copyOut(Img.Base, Img.Bytes))
+    return launchError("cannot write the initial stack", 1, Errno::LX_ENOMEM);
+
+  LoadedImage Out;
+  Out.AS = std::move(*AS);
+  Out.Entry = Plan->Entry;
+  Out.Sp = Img.Sp;
+  Out.ExePath = Exe.path();
+  Out.Argv = std::move(Argv);
+  return Out;
+}
+
 llvm::Error Kernel::launch(const std::string &Program,
-                           const std::vector<std::string> &ArgvIn,
+                           const std::vector<std::string> &Argv,
                            const std::vector<std::string> &Envp) {
   fs::Creds C{Opts.Uid, Opts.Gid};
   fs::Location Root = TheVfs->rootLocation();
@@ -154,180 +334,32 @@ llvm::Error Kernel::launch(const std::string &Program,
       return launchError(Program + ": command not found", 127);
   }
 
-  std::vector<std::string> Argv = ArgvIn;
-  std::string ExecPath = Path;
-  std::vector<uint8_t> Image;
-  fs::Location Exe;
-  // A "#!" script names its interpreter; one level, as Linux's binfmt_script
-  // followed by an ELF.
-  for (int Depth = 0;; ++Depth) {
-    auto L = TheVfs->resolve(Root, *Cwd, ExecPath, true, C);
-    if (!L) {
-      if (L.error() == Errno::LX_ENOENT || L.error() == Errno::LX_ENOTDIR)
-        return launchError(ExecPath + ": no such file or directory", 127);
-      return launchError(ExecPath + ": " + std::string(errnoName(L.error())), 126);
-    }
-    if (L->node()->isDir())
-      return launchError(ExecPath + ": is a directory", 126);
-    auto St = L->node()->stat();
-    if (!St || (St->Mode & LX_S_IFMT) != LX_S_IFREG)
-      return launchError(ExecPath + ": not a regular file", 126);
-    if (!fs::checkPermission(*St, C, LX_X_OK))
-      return launchError(ExecPath + ": permission denied", 126);
-    auto F = L->node()->open(LX_O_RDONLY);
-    if (!F)
-      return launchError(ExecPath + ": cannot open: " +
-                             std::string(errnoName(F.error())),
-                         126);
-    Image.clear();
-    uint8_t Buf[65536];
-    while (true) {
-      auto N = (*F)->read(Buf, nullptr);
-      if (!N)
-        return launchError(ExecPath + ": read error", 126);
-      if (*N == 0)
-        break;
-      Image.insert(Image.end(), Buf, Buf + *N);
-      if (Image.size() > (1ull << 31))
-        return launchError(ExecPath + ": file too large to execute", 126);
-    }
-    Exe = *L;
-    if (Image.size() >= 2 && Image[0] == '#' && Image[1] == '!' && Depth == 0) {
-      std::string Line(Image.begin() + 2,
-                       Image.begin() + long(std::min<size_t>(Image.size(), 256)));
-      Line = Line.substr(0, Line.find('\n'));
-      size_t B = Line.find_first_not_of(" \t");
-      if (B == std::string::npos)
-        return launchError(ExecPath + ": bad interpreter line", 126);
-      Line = Line.substr(B);
-      size_t Sp = Line.find_first_of(" \t");
-      std::string Interp = Line.substr(0, Sp);
-      std::vector<std::string> NewArgv{Interp};
-      if (Sp != std::string::npos) {
-        std::string Arg = Line.substr(Sp);
-        size_t AB = Arg.find_first_not_of(" \t");
-        size_t AE = Arg.find_last_not_of(" \t\r");
-        if (AB != std::string::npos)
-          NewArgv.push_back(Arg.substr(AB, AE - AB + 1));
-      }
-      NewArgv.push_back(ExecPath);
-      NewArgv.insert(NewArgv.end(), Argv.begin() + (Argv.empty() ? 0 : 1),
-                     Argv.end());
-      Argv = std::move(NewArgv);
-      ExecPath = Interp;
-      continue;
-    }
-    break;
-  }
+  auto Img = loadImage(Root, *Cwd, C, Path, Argv, Envp);
+  if (!Img)
+    return Img.takeError();
 
-  auto ElfArch = loader::elfArch(Image);
-  if (!ElfArch)
-    return launchError(ExecPath + ": cannot execute: " +
-                           llvm::toString(ElfArch.takeError()),
-                       126);
-  if (Opts.ForceArch && *Opts.ForceArch != *ElfArch)
-    return launchError(ExecPath + ": is an " + std::string(archName(*ElfArch)) +
-                           " program, but --arch " +
-                           std::string(archName(*Opts.ForceArch)) + " was given",
-                       126);
-  auto Plan = loader::planLoad(Image);
-  if (!Plan)
-    return launchError(ExecPath + ": cannot execute: " +
-                           llvm::toString(Plan.takeError()),
-                       126);
-  if (!Plan->Interpreter.empty())
-    return launchError(ExecPath + ": dynamic executables are not supported yet "
-                                  "(interpreter " +
-                           Plan->Interpreter + ")",
-                       126);
-
-  Arch A = Plan->TheArch;
-  const uint64_t StackTop = loader::userTop(A);
-  const uint64_t StackSize = 8ull << 20;
-  // mmap base below the stack and a gap, moved down by a seeded amount (the
-  // same number of random bits Linux uses by default).
-  Random Placement(Opts.Seed, 1);
-  unsigned RndBits = A == Arch::X86_64 ? 28 : 18;
-  uint64_t Rnd = (Placement.next() & ((1ull << RndBits) - 1)) * PageSize;
-  uint64_t MmapBase = pageDown(StackTop - StackSize - (128ull << 20) - Rnd);
-
-  mm::MemoryLimits Limits;
-  Limits.MaxCommit = Opts.MaxMemory;
-  auto AS = mm::AddressSpace::create(A, *Phys, *this, Limits, MmapBase);
-  if (!AS)
-    return launchError(llvm::toString(AS.takeError()), 1);
-
-  for (const auto &S : Plan->Segments) {
-    uint64_t Start = pageDown(S.VAddr);
-    uint64_t Lead = S.VAddr - Start;
-    llvm::ArrayRef<uint8_t> Contents(Image.data() + S.FileOffset - Lead,
-                                     S.FileSize + Lead);
-    auto R = (*AS)->map(Start, S.VAddr + S.MemSize - Start, S.Prot,
-                        LX_MAP_PRIVATE | LX_MAP_FIXED, Contents, Exe.path());
-    if (!R)
-      return launchError(ExecPath + ": cannot map segment: " +
-                             std::string(errnoName(R.error())),
-                         126);
-  }
-  (*AS)->setBrkStart(pageUp(Plan->End));
-  uint32_t StackProt = LX_PROT_READ | LX_PROT_WRITE | (Plan->ExecStack ? LX_PROT_EXEC : 0);
-  if (!(*AS)->map(StackTop - StackSize, StackSize, StackProt,
-                  LX_MAP_PRIVATE | LX_MAP_ANONYMOUS | LX_MAP_FIXED | LX_MAP_GROWSDOWN, {},
-                  "[stack]"))
-    return launchError("cannot map the initial stack", 1);
-
-  loader::StackInputs SI;
-  SI.Argv = Argv;
-  SI.Envp = Envp;
-  SI.Platform = A == Arch::X86_64 ? "x86_64" : "aarch64";
-  SI.ExecFn = Path;
-  Rng.fill(SI.Random);
-  SI.Auxv = {{LX_AT_SYSINFO_EHDR, 0},
-             {LX_AT_HWCAP, hwcap(A)},
-             {LX_AT_PAGESZ, PageSize},
-             {LX_AT_CLKTCK, 100},
-             {LX_AT_PHDR, Plan->PhdrAddr},
-             {LX_AT_PHENT, Plan->PhEnt},
-             {LX_AT_PHNUM, Plan->PhNum},
-             {LX_AT_BASE, 0},
-             {LX_AT_FLAGS, 0},
-             {LX_AT_ENTRY, Plan->Entry},
-             {LX_AT_UID, Opts.Uid},
-             {LX_AT_EUID, Opts.Uid},
-             {LX_AT_GID, Opts.Gid},
-             {LX_AT_EGID, Opts.Gid},
-             {LX_AT_SECURE, 0},
-             {LX_AT_HWCAP2, 0}};
-  SI.Auxv.erase(SI.Auxv.begin()); // no vDSO yet: AT_SYSINFO_EHDR is absent
-  size_t ArgBytes = 0;
-  for (const auto &S : Argv)
-    ArgBytes += S.size() + 1;
-  for (const auto &S : Envp)
-    ArgBytes += S.size() + 1;
-  if (ArgBytes > StackSize / 4)
-    return launchError("argument list too long", 126);
-  auto Img = loader::buildStack(StackTop, SI);
-  if (!(*AS)->copyOut(Img.Base, Img.Bytes))
-    return launchError("cannot write the initial stack", 1);
-
-  auto T = std::make_unique<Task>(*this, NextTid++);
-  T->Group = std::make_shared<ThreadGroup>();
-  T->Group->Pid = T->tid();
-  T->Group->ParentPid = 0;
-  T->Group->ExePath = Exe.path();
-  T->Group->Argv = Argv;
-  auto &L = T->Group->Limits;
+  auto Owned = std::make_unique<Task>(*this, NextTid++);
+  Task *T = Owned.get();
+  auto G = std::make_shared<ThreadGroup>();
+  G->Pid = G->Pgid = G->Sid = T->tid();
+  G->Leader = T;
+  G->Threads.push_back(T);
+  G->ExePath = Img->ExePath;
+  G->Argv = Img->Argv;
+  G->Comm = baseName(Img->ExePath);
+  auto &L = G->Limits;
   L.fill({LX_RLIM_INFINITY, LX_RLIM_INFINITY});
-  L[LX_RLIMIT_STACK] = {StackSize, LX_RLIM_INFINITY};
+  L[LX_RLIMIT_STACK] = {8ull << 20, LX_RLIM_INFINITY};
   L[LX_RLIMIT_CORE] = {0, LX_RLIM_INFINITY};
   L[LX_RLIMIT_NOFILE] = {1024, 4096};
-  L[LX_RLIMIT_NPROC] = {4096, 4096};
+  L[LX_RLIMIT_NPROC] = {Opts.MaxTasks, Opts.MaxTasks};
   L[LX_RLIMIT_MEMLOCK] = {8ull << 20, 8ull << 20};
   L[LX_RLIMIT_SIGPENDING] = {4096, 4096};
   L[LX_RLIMIT_MSGQUEUE] = {819200, 819200};
   L[LX_RLIMIT_NICE] = {0, 0};
   L[LX_RLIMIT_RTPRIO] = {0, 0};
-  T->MM = std::move(*AS);
+  T->Group = G;
+  T->MM = std::move(Img->AS);
   T->Fds = std::make_shared<fs::FdTable>();
   for (int Fd = 0; Fd < 3; ++Fd)
     if (auto F = fs::openHostStream(Fd, Gate, {Opts.Epoch, 0}))
@@ -338,38 +370,218 @@ llvm::Error Kernel::launch(const std::string &Program,
   T->Creds = C;
   cpu::Engine &E = T->cpu();
   E.resetRegisters();
-  E.setReg(cpu::Reg::Pc, Plan->Entry);
-  E.setReg(cpu::Reg::Sp, Img.Sp);
-  Tasks.emplace(T->tid(), std::move(T));
+  E.setReg(cpu::Reg::Pc, Img->Entry);
+  E.setReg(cpu::Reg::Sp, Img->Sp);
+  T->MM->Loaded = T;
+  Groups.emplace(G->Pid, G);
+  Tasks.emplace(T->tid(), std::move(Owned));
+  ++LiveTasks;
+  enqueue(*T);
   return llvm::Error::success();
+}
+
+// --- Scheduling ---------------------------------------------------------------
+//
+// One host thread runs every task. The run queue is FIFO: a task runs until it
+// blocks, exits, yields or has run its quantum of guest blocks, then goes to
+// the back. With --sched=chaos the next task and the quantum are drawn from
+// the seed instead. Everything here depends only on guest events, so a run
+// is a pure function of its inputs.
+
+void Kernel::enqueue(Task &T) {
+  if (T.InRunQueue || T.State != TaskState::Runnable)
+    return;
+  T.InRunQueue = true;
+  RunQueue.push_back(&T);
+}
+
+Task *Kernel::pickNext() {
+  while (!RunQueue.empty()) {
+    size_t I = 0;
+    if (Opts.Chaos && RunQueue.size() > 1)
+      I = size_t(SchedRng.next() % RunQueue.size());
+    Task *T = RunQueue[I];
+    RunQueue.erase(RunQueue.begin() + long(I));
+    T->InRunQueue = false;
+    if (T->State == TaskState::Runnable)
+      return T;
+  }
+  return nullptr;
+}
+
+SysResult Kernel::block(Task &T, std::initializer_list<WaitQueue *> Queues,
+                        uint64_t Deadline, std::string What) {
+  if (T.Wait.Restarted && T.Wait.Deadline && !Deadline)
+    Deadline = T.Wait.Deadline; // a re-run keeps its first deadline
+  T.State = TaskState::Blocked;
+  T.Wait.Deadline = Deadline;
+  T.Wait.Woken = T.Wait.TimedOut = false;
+  T.Wait.What = std::move(What);
+  for (WaitQueue *Q : Queues) {
+    Q->Waiters.push_back(&T);
+    T.Wait.Queues.push_back(Q);
+  }
+  if (Deadline)
+    Timers.insert({Deadline, T.tid()});
+  return Errno::REPRISE_BLOCKED;
+}
+
+void Kernel::unblock(Task &T) {
+  for (WaitQueue *Q : T.Wait.Queues)
+    std::erase(Q->Waiters, &T);
+  T.Wait.Queues.clear();
+  if (T.Wait.Deadline)
+    Timers.erase({T.Wait.Deadline, T.tid()});
+  if (T.Wait.InFutex) {
+    auto It = Futexes.find(T.Wait.FutexAt);
+    if (It != Futexes.end()) {
+      std::erase_if(It->second, [&](const FutexWaiter &W) { return W.T == &T; });
+      if (It->second.empty())
+        Futexes.erase(It);
+    }
+    T.Wait.InFutex = false;
+  }
+}
+
+void Kernel::wake(Task &T) {
+  if (T.State != TaskState::Blocked)
+    return;
+  unblock(T);
+  T.State = TaskState::Runnable;
+  enqueue(T);
+}
+
+void Kernel::yield(Task &T) {
+  T.cpu().requestStop(); // the scheduler requeues it at the back
+}
+
+WaitQueue::~WaitQueue() { wakeAll(); }
+
+void WaitQueue::wakeAll() {
+  // Waking removes each task from this queue.
+  while (!Waiters.empty()) {
+    Task *T = Waiters.front();
+    T->kernel().wake(*T);
+  }
+}
+
+bool Kernel::fireTimers() {
+  bool Any = false;
+  uint64_t Now = monotonicNs();
+  while (!Timers.empty() && Timers.begin()->first <= Now) {
+    Task *T = taskByTid(Timers.begin()->second);
+    if (!T) {
+      Timers.erase(Timers.begin());
+      continue;
+    }
+    wake(*T);
+    T->Wait.TimedOut = true;
+    Any = true;
+  }
+  return Any;
+}
+
+void Kernel::load(Task &T) {
+  mm::AddressSpace &AS = T.mm();
+  if (AS.Loaded == &T)
+    return;
+  cpu::Engine &E = AS.engine();
+  if (auto *Prev = static_cast<Task *>(const_cast<void *>(AS.Loaded)))
+    Prev->Saved = E.saveContext();
+  if (T.Saved) {
+    E.restoreContext(*T.Saved);
+    T.Saved.reset();
+  }
+  AS.Loaded = &T;
+}
+
+void Kernel::collectGarbage() {
+  DeadTasks.clear();
+  DeadSpaces.clear();
+}
+
+std::string Kernel::deadlockReport() {
+  std::string R = "reprise: guest deadlock: every task is blocked and nothing "
+                  "can wake one:";
+  for (const auto &[Tid, T] : Tasks)
+    if (T->State == TaskState::Blocked)
+      R += " task " + std::to_string(Tid) + " in " + T->Wait.What + ";";
+  R.pop_back();
+  return R;
 }
 
 RunOutcome Kernel::run() {
   while (!Stopping) {
-    Task *T = nullptr;
-    for (auto &[Tid, Candidate] : Tasks)
-      if (Candidate->TaskState == Task::State::Runnable) {
-        T = Candidate.get();
+    collectGarbage();
+    fireTimers();
+    Task *T = pickNext();
+    if (!T) {
+      if (Timers.empty()) {
+        bool Blocked = false;
+        for (const auto &[Tid, Other] : Tasks)
+          Blocked |= Other->State == TaskState::Blocked;
+        if (Blocked) {
+          Outcome.ExitCode = 125;
+          Outcome.Report = deadlockReport();
+        }
         break;
       }
-    if (!T)
-      break;
+      // Every task waits: the clock jumps to the next deadline.
+      uint64_t Now = monotonicNs();
+      if (Timers.begin()->first > Now)
+        IdleNs += Timers.begin()->first - Now;
+      continue;
+    }
+    load(*T);
     Current = T;
     cpu::Engine &E = T->cpu();
-    uint64_t Budget = 0;
+    SliceEngine = &E;
+    SliceStart = E.blocksExecuted();
+    if (T->Pending) {
+      // A blocked system call runs again now that the task was woken.
+      PendingSyscall P = *T->Pending;
+      T->Pending.reset();
+      T->Wait.Restarted = true;
+      dispatch(*T, P.Info, P.Args, /*InHook=*/false);
+      if (T->State != TaskState::Runnable || Stopping || &T->cpu() != &E) {
+        // Blocked again, ended, or exec'd into a new engine: start over.
+        if (T->State == TaskState::Runnable)
+          enqueue(*T);
+        Current = nullptr;
+        SliceEngine = nullptr;
+        continue;
+      }
+    }
+    uint64_t Budget = Opts.Quantum;
+    if (Opts.Chaos)
+      Budget = 1 + SchedRng.next() % (2 * Opts.Quantum);
     if (Opts.MaxBlocks) {
-      if (E.blocksExecuted() >= Opts.MaxBlocks) {
+      if (TotalBlocks >= Opts.MaxBlocks) {
         Outcome.ExitCode = 124;
         Outcome.Report = "reprise: stopped after " +
                          std::to_string(Opts.MaxBlocks) +
                          " guest blocks (--max-blocks)";
+        Current = nullptr;
+        SliceEngine = nullptr;
         break;
       }
-      Budget = Opts.MaxBlocks - E.blocksExecuted();
+      Budget = std::min(Budget, Opts.MaxBlocks - TotalBlocks);
     }
     cpu::StopInfo S = E.run(Budget);
+    uint64_t Ran = E.blocksExecuted() - SliceStart;
+    TotalBlocks += Ran;
+    T->CpuNs += Ran * BlockNs;
+    Current = nullptr;
+    SliceEngine = nullptr;
     if (Stopping)
       break;
+    if (T->State == TaskState::Runnable &&
+        (S.Kind == cpu::StopKind::Requested || S.Kind == cpu::StopKind::Quantum)) {
+      enqueue(*T);
+      continue;
+    }
+    if (T->State != TaskState::Runnable)
+      continue;
     uint64_t Pc = E.reg(cpu::Reg::Pc);
     auto Where = [&] {
       auto Bytes = T->mm().peek(Pc, 16);
@@ -380,7 +592,7 @@ RunOutcome Kernel::run() {
     switch (S.Kind) {
     case cpu::StopKind::Requested:
     case cpu::StopKind::Quantum:
-      continue;
+      break;
     case cpu::StopKind::Fault: {
       const char *Kind = S.Fault.Kind == cpu::Access::Write     ? "write"
                          : S.Fault.Kind == cpu::Access::Execute ? "execute"
@@ -409,38 +621,16 @@ RunOutcome Kernel::run() {
     }
   }
   Current = nullptr;
+  collectGarbage();
   return Outcome;
 }
 
-void Kernel::exitGroup(Task &T, int Status) {
-  for (auto &[Tid, Other] : Tasks)
-    if (Other->Group == T.Group)
-      Other->TaskState = Task::State::Exited;
-  T.Group->Exited = true;
-  T.Group->ExitStatus = Status;
-  if (T.Group->Pid == 1) { // the init process: the run is over
-    Outcome.ExitCode = (Status >> 8) & 0xff;
-    Outcome.Signal = 0;
-    Stopping = true;
-  }
-  T.cpu().requestStop();
-}
+// --- System calls -----------------------------------------------------------
 
-void Kernel::killBySignal(Task &T, int Sig, const std::string &Detail) {
-  for (auto &[Tid, Other] : Tasks)
-    if (Other->Group == T.Group)
-      Other->TaskState = Task::State::Exited;
-  T.Group->Exited = true;
-  T.Group->ExitStatus = Sig;
-  if (T.Group->Pid == 1) {
-    Outcome.ExitCode = 128 + Sig;
-    Outcome.Signal = Sig;
-    if (!Detail.empty())
-      Outcome.Report = "reprise: task " + std::to_string(T.tid()) +
-                       " killed by " + signalName(Sig) + ": " + Detail;
-    Stopping = true;
-  }
-  T.cpu().requestStop();
+uint64_t Kernel::resumePc(Task &T, bool InHook) {
+  uint64_t Pc = T.cpu().reg(cpu::Reg::Pc);
+  // Inside the hook x86-64's RIP is still on the 2-byte syscall instruction.
+  return InHook && T.arch() == Arch::X86_64 ? Pc + 2 : Pc;
 }
 
 void Kernel::onSyscall() {
@@ -455,9 +645,6 @@ void Kernel::onSyscall() {
     A.A[I] = E.reg(ArgRegs[I]);
   ++Syscalls;
   const SyscallInfo *Info = lookupSyscall(E.arch(), A.Nr);
-  bool Trace = Opts.Strace &&
-               (Opts.StraceFilter.empty() ||
-                (Info && Opts.StraceFilter.count(std::string(Info->Name))));
   bool Unimplemented = !Info || Info->Handler == &sysNotImplemented;
   if (Unimplemented && Opts.Strict) {
     std::string Name = Info ? std::string(Info->Name)
@@ -471,21 +658,57 @@ void Kernel::onSyscall() {
     E.requestStop();
     return;
   }
-  if (Trace)
+  T.Wait.Restarted = false;
+  dispatch(T, Info, A, /*InHook=*/true);
+}
+
+void Kernel::dispatch(Task &T, const SyscallInfo *Info, const SyscallArgs &A,
+                      bool InHook) {
+  bool Trace = Opts.Strace &&
+               (Opts.StraceFilter.empty() ||
+                (Info && Opts.StraceFilter.count(std::string(Info->Name))));
+  if (Trace && !T.Wait.Restarted)
     traceEnter(T, Info, A);
+  // exit and exec replace or drop the task's engine; stop the one running.
+  cpu::Engine &Running = T.cpu();
   SysResult R = Info ? Info->Handler(T, A) : SysResult(Errno::LX_ENOSYS);
-  if (T.TaskState == Task::State::Exited) {
+  if (T.State == TaskState::Dead || T.group().Exiting) {
     if (Trace) {
       *Opts.Strace << PendingTrace << ") = ?\n";
       Opts.Strace->flush();
     }
+    if (InHook)
+      Running.requestStop();
     return;
   }
+  if (T.Execed) {
+    T.Execed = false;
+    T.Wait.Restarted = false;
+    if (Trace)
+      traceExit(T, Info, A, 0);
+    if (InHook)
+      Running.requestStop();
+    return;
+  }
+  if (!R && R.error() == Errno::REPRISE_BLOCKED) {
+    // Parked: the engine stops after this instruction and the call runs
+    // again when the task is woken. The trace line waits for the result.
+    T.Pending = PendingSyscall{Info, A};
+    if (Trace)
+      T.PendingTrace = std::move(PendingTrace);
+    if (InHook)
+      Running.requestStop();
+    return;
+  }
+  if (Trace && T.Wait.Restarted)
+    PendingTrace = std::move(T.PendingTrace);
+  T.Wait.Restarted = false;
   int64_t Ret = R ? *R : -errnoValue(R.error());
+  cpu::Engine &E = T.cpu();
   E.setReg(cpu::Reg::Ret, uint64_t(Ret));
   if (E.arch() == Arch::X86_64) {
     // Linux's syscall leaves the return address in RCX and RFLAGS in R11.
-    E.setReg(cpu::Reg::X86Rcx, E.reg(cpu::Reg::Pc) + 2);
+    E.setReg(cpu::Reg::X86Rcx, resumePc(T, InHook));
     E.setReg(cpu::Reg::X86R11, E.reg(cpu::Reg::Flags));
   }
   if (Trace)

@@ -20,12 +20,28 @@
 
 #include "llvm/Support/Error.h"
 
+#include <deque>
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <vector>
 
 namespace reprise {
+
+/// The last component of a guest path ("ls" for "/bin/ls").
+inline std::string baseName(const std::string &Path) {
+  size_t Slash = Path.rfind('/');
+  return Slash == std::string::npos ? Path : Path.substr(Slash + 1);
+}
+
+/// A program loaded into a fresh address space, ready to start.
+struct LoadedImage {
+  std::shared_ptr<mm::AddressSpace> AS;
+  uint64_t Entry = 0, Sp = 0;
+  std::string ExePath;
+  std::vector<std::string> Argv;
+};
 
 /// How a run ended, in a shell's terms.
 struct RunOutcome {
@@ -39,13 +55,15 @@ struct RunOutcome {
 class LaunchError : public llvm::ErrorInfo<LaunchError> {
 public:
   static char ID;
-  LaunchError(std::string Msg, int Code) : Msg(std::move(Msg)), Code(Code) {}
+  LaunchError(std::string Msg, int Code, Errno E = Errno::LX_ENOEXEC)
+      : Msg(std::move(Msg)), Code(Code), Err(E) {}
   void log(llvm::raw_ostream &OS) const override { OS << Msg; }
   std::error_code convertToErrorCode() const override {
     return llvm::inconvertibleErrorCode();
   }
   std::string Msg;
   int Code;
+  Errno Err; // what execve(2) returns for it
 };
 
 class Kernel : public cpu::EventSink {
@@ -75,22 +93,85 @@ public:
   fs::Timespec realtime() const;
   /// CPU time used by the guest: its work, without sleeping.
   uint64_t cpuTimeNs() const;
-  void sleepFor(uint64_t Ns) { SleptNs += Ns; }
 
-  /// Ends the thread group of \p T with wait status \p Status.
+  // Task life (kernel/Process.cpp).
+
+  /// exit(2): ends thread \p T; the process ends with its last thread.
+  void exitThread(Task &T, int Status);
+  /// exit_group(2): ends every thread of \p T's process with \p Status.
   void exitGroup(Task &T, int Status);
-  /// Kills \p T's thread group by \p Sig's default action, with a report.
+  /// Kills \p T's thread group by \p Sig's default action, with a report
+  /// on stderr when it is the init process.
   void killBySignal(Task &T, int Sig, const std::string &Detail);
+  /// Sends \p Sig to a process (\p Target null: to process \p G) or to one
+  /// thread. Only what the tasks issue needs: ignored signals are dropped,
+  /// default actions that terminate are carried out, caught ones stay
+  /// pending until the signals issue delivers them.
+  void sendSignal(ThreadGroup &G, Task *Target, int Sig);
+  /// Reaps zombie \p Child of \p Parent: its pid is free again.
+  void reap(ThreadGroup &Child);
+  /// execve(2) of \p T: fails with an errno while the old image is intact.
+  Result<void> exec(Task &T, const std::string &Path,
+                    std::vector<std::string> Argv, std::vector<std::string> Envp);
+
+  struct CloneRequest {
+    uint64_t Flags = 0;
+    int ExitSignal = 0;
+    uint64_t Stack = 0, Tls = 0;
+    uint64_t ParentTid = 0, ChildTid = 0, PidFd = 0;
+    std::vector<int32_t> SetTid; // clone3 set_tid, innermost namespace first
+  };
+  /// Creates a task as clone(2) says (flags already validated). \p ResumePc
+  /// is where the child starts (after the system call instruction).
+  Result<int32_t> clone(Task &Parent, const CloneRequest &R, uint64_t ResumePc);
+
+  // Scheduling (kernel/Kernel.cpp).
+
+  /// Parks \p T in its current system call until a queue in \p Queues is
+  /// woken or virtual time reaches \p Deadline (0: none); returns the value
+  /// the handler must return. \p What names the wait for a deadlock report.
+  SysResult block(Task &T, std::initializer_list<WaitQueue *> Queues,
+                  uint64_t Deadline, std::string What);
+  /// Where \p T's next instruction is after the current system call.
+  uint64_t resumePc(Task &T, bool InHook);
+  /// Makes a blocked task runnable; its system call runs again.
+  void wake(Task &T);
+  /// sched_yield(2): the task goes to the back of the run queue.
+  void yield(Task &T);
+
+  // Futexes (kernel/syscalls/Futex.cpp).
+  struct FutexWaiter {
+    Task *T;
+    uint32_t Bitset;
+  };
+  using FutexKey = std::pair<const void *, uint64_t>;
+  std::map<FutexKey, std::vector<FutexWaiter>> &futexes() { return Futexes; }
+  /// Wakes up to \p N waiters on \p Key whose bitset meets \p Bitset.
+  int futexWake(FutexKey Key, int N, uint32_t Bitset);
+  /// The key of the futex word at \p Addr: private to an address space, or
+  /// the physical frame for shared futexes.
+  Result<FutexKey> futexKey(Task &T, uint64_t Addr, bool Private);
 
   Task *current() { return Current; }
   Task *taskByTid(int32_t Tid) {
     auto It = Tasks.find(Tid);
-    return It == Tasks.end() ? nullptr : It->second.get();
+    return It == Tasks.end() || It->second->State == TaskState::Dead
+               ? nullptr
+               : It->second.get();
+  }
+  ThreadGroup *groupByPid(int32_t Pid) {
+    auto It = Groups.find(Pid);
+    return It == Groups.end() ? nullptr : It->second.get();
+  }
+  const std::map<int32_t, std::shared_ptr<ThreadGroup>> &groups() const {
+    return Groups;
   }
   /// Pids of live processes, in increasing order.
   std::vector<int32_t> processIds() const;
   /// Resource limit \p R of \p T's process.
   uint64_t limit(Task &T, int R) const { return T.group().Limits[R].Cur; }
+  /// Live tasks (threads included), zombies not counted.
+  size_t liveTasks() const { return LiveTasks; }
 
 private:
   explicit Kernel(KernelOptions Opts);
@@ -99,6 +180,33 @@ private:
                  int64_t Ret);
   std::string formatArg(Task &T, char Fmt, uint64_t V, bool After, int64_t Ret,
                         const SyscallArgs &A, unsigned Index);
+  /// Runs \p Info's handler for \p T and, unless it blocked or ended the
+  /// task, writes the result to the guest's registers. \p InHook: called
+  /// from the engine's syscall hook (x86-64's RIP is still on the insn).
+  void dispatch(Task &T, const SyscallInfo *Info, const SyscallArgs &A,
+                bool InHook);
+  /// Loads \p T's registers into its engine (saving whoever was there).
+  void load(Task &T);
+  void enqueue(Task &T);
+  Task *pickNext();
+  /// Wakes tasks whose deadline has passed; true if any was woken.
+  bool fireTimers();
+  void unblock(Task &T);
+  /// Common end of a thread: robust list, clear_child_tid, vfork release.
+  void releaseThread(Task &T);
+  /// The last thread of \p G is gone: it becomes a zombie (or is reaped).
+  void groupDied(ThreadGroup &G);
+  /// Ends every thread of \p G and then the process, with \p Status.
+  void terminateGroup(ThreadGroup &G, int Status);
+  /// Frees what could not be freed while an engine was running.
+  void collectGarbage();
+  std::string deadlockReport();
+  llvm::Expected<LoadedImage> loadImage(const fs::Location &Root,
+                                              const fs::Location &Cwd,
+                                              const fs::Creds &C,
+                                              const std::string &Path,
+                                              std::vector<std::string> Argv,
+                                              const std::vector<std::string> &Envp);
 
   KernelOptions Opts;
   replay::Gate Gate;
@@ -107,10 +215,23 @@ private:
   std::unique_ptr<fs::HostFs> HostRoot;
   std::unique_ptr<fs::Vfs> TheVfs;
   std::map<int32_t, std::unique_ptr<Task>> Tasks; // by tid: ordered, deterministic
+  std::map<int32_t, std::shared_ptr<ThreadGroup>> Groups; // live and zombie
+  std::deque<Task *> RunQueue;
+  std::set<std::pair<uint64_t, int32_t>> Timers; // (deadline, tid)
+  std::map<FutexKey, std::vector<FutexWaiter>> Futexes;
+  std::vector<std::unique_ptr<Task>> DeadTasks;  // freed between slices
+  std::vector<std::shared_ptr<mm::AddressSpace>> DeadSpaces;
+  Random SchedRng;
   Task *Current = nullptr;
   int32_t NextTid = 1;
+  size_t LiveTasks = 0;
   uint64_t Syscalls = 0;
-  uint64_t SleptNs = 0;
+  uint64_t IdleNs = 0;       // virtual time spent with every task blocked
+  uint64_t TotalBlocks = 0;  // blocks run by every engine, up to this slice
+  uint64_t SliceStart = 0;   // the current engine's count when the slice began
+  cpu::Engine *SliceEngine = nullptr; // the engine of the running slice
+  std::shared_ptr<mm::CommitPool> Commit; // --max-memory, shared by all
+  uint64_t Execs = 0;        // images loaded so far (seeds their placement)
   uint64_t CycleReads = 0;
   RunOutcome Outcome;
   bool Stopping = false;

@@ -26,6 +26,11 @@ struct KernelOptions {
   std::string Hostname = "reprise";
   uint64_t MaxBlocks = 0;            // 0 = no limit
   uint64_t MaxMemory = 4ull << 30;   // bytes of accessible guest mappings
+  uint64_t MaxTasks = 4096;          // live tasks at once (threads included)
+  /// Guest blocks a task runs before the next runnable task gets the CPU.
+  uint64_t Quantum = 50000;
+  /// Chaos scheduling: order and quanta drawn from the seed.
+  bool Chaos = false;
   bool Strict = false;
   llvm::raw_ostream *Strace = nullptr;
   std::set<std::string> StraceFilter; // empty = all

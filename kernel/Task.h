@@ -16,8 +16,11 @@
 #include "kernel/mm/AddressSpace.h"
 
 #include <array>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace reprise {
 
@@ -39,23 +42,94 @@ struct RLimit {
   uint64_t Cur, Max;
 };
 
-/// A process: what every thread of it shares.
+class Task;
+class ThreadGroup;
+
+/// Tasks blocked until something happens (a child exits, a pipe gets data).
+/// Waking is in the order tasks started waiting, so it is deterministic.
+class WaitQueue {
+public:
+  WaitQueue() = default;
+  WaitQueue(const WaitQueue &) = delete;
+  WaitQueue &operator=(const WaitQueue &) = delete;
+  /// Tasks still waiting are woken: whatever they waited on is gone.
+  ~WaitQueue();
+
+  /// Makes every waiting task runnable; each re-checks its condition.
+  void wakeAll();
+  bool empty() const { return Waiters.empty(); }
+
+private:
+  friend class Kernel;
+  std::vector<Task *> Waiters;
+};
+
+/// A process: what every thread of it shares, and its place in the process
+/// tree. Owned by the Kernel until it is reaped.
 class ThreadGroup {
 public:
+  enum class Life : uint8_t { Alive, Zombie };
+
   int32_t Pid = 0;
-  int32_t ParentPid = 0;
+  ThreadGroup *Parent = nullptr;           // null for init
+  std::map<int32_t, ThreadGroup *> Children; // by pid: deterministic order
+  std::vector<Task *> Threads;             // live threads, in creation order
+  Task *Leader = nullptr;
+  int32_t Pgid = 0, Sid = 0;
+  /// Signal sent to the parent when the process ends (the leader's clone
+  /// exit signal); 0 for none. A process whose exit signal is not SIGCHLD is
+  /// a "clone child" for wait's __WCLONE.
+  int ExitSignal = linux_abi::LX_SIGCHLD;
+  bool Subreaper = false;
+
   std::shared_ptr<SignalHandlers> Handlers = std::make_shared<SignalHandlers>();
+  /// Process-directed signals not yet delivered (bit N-1 for signal N).
+  uint64_t PendingSignals = 0;
   std::array<RLimit, linux_abi::LX_RLIMIT_NLIMITS> Limits{};
   std::string ExePath; // guest path of the running executable
   std::vector<std::string> Argv;
-  bool Exited = false;
-  int ExitStatus = 0;  // wait status encoding (code << 8, or signal number)
+  std::string Comm;    // PR_SET_NAME / the executable's base name
+
+  Life State = Life::Alive;
+  bool Exiting = false; // exit_group or a fatal signal is under way
+  int ExitStatus = 0;   // wait status: code << 8, or the signal (| 0x80 core)
+  /// Work done by the process's threads (and by reaped children), in ns.
+  uint64_t CpuNs = 0, ChildrenCpuNs = 0;
+  /// Threads of this process (and its parent's wait) block here for child
+  /// state changes.
+  WaitQueue ChildEvents;
+};
+
+/// Why a task is not running.
+enum class TaskState : uint8_t {
+  Runnable, // in the run queue, or running
+  Blocked,  // parked in a system call until woken or its deadline
+  Dead,     // exited; kept until the scheduler can release it
+};
+
+/// A system call that blocked: re-run with the same arguments when the task
+/// is woken. The handler sees Restarted and keeps what it decided the first
+/// time (its deadline, whether it was woken) in the task's WaitState.
+struct PendingSyscall {
+  const struct SyscallInfo *Info = nullptr;
+  SyscallArgs Args;
+};
+
+struct WaitState {
+  bool Restarted = false; // the handler runs again after blocking
+  bool Woken = false;     // a futex wake (or similar) chose this task
+  bool TimedOut = false;  // the deadline passed
+  uint64_t Deadline = 0;  // virtual monotonic ns; 0 = none
+  uint64_t Progress = 0;  // bytes a blocking write had done before parking
+  std::vector<WaitQueue *> Queues;
+  // A futex wait: the key it sleeps on (Kernel::FutexKey).
+  bool InFutex = false;
+  std::pair<const void *, uint64_t> FutexAt;
+  std::string What; // for a deadlock report: "wait4", "read(pipe)", ...
 };
 
 class Task {
 public:
-  enum class State : uint8_t { Runnable, Exited };
-
   Task(Kernel &K, int32_t Tid) : K(K), Tid(Tid) {}
 
   Kernel &kernel() { return K; } // the kernel owns every task
@@ -66,6 +140,7 @@ public:
   fs::FdTable &fds() { return *Fds; }
   fs::FsContext &fsContext() { return *Fs; }
   Arch arch() const { return MM->arch(); }
+  bool isLeader() const { return Group->Leader == this; }
 
   // Guest memory, EFAULT on bad pointers.
   Result<void> copyIn(uint64_t Addr, llvm::MutableArrayRef<uint8_t> Out) {
@@ -104,12 +179,24 @@ public:
   // Private to the thread.
   fs::Creds Creds;
   uint64_t SigMask = 0;
+  uint64_t PendingSignals = 0; // thread-directed (tgkill)
   uint64_t ClearChildTid = 0;
   uint64_t RobustList = 0, RobustListLen = 0;
-  State TaskState = State::Runnable;
-  std::unique_ptr<cpu::Context> Saved; // registers while not running
+  TaskState State = TaskState::Runnable;
+  bool InRunQueue = false;
+  /// The parent stopped in vfork until this task execs or exits.
+  Task *VforkParent = nullptr;
+  int32_t VforkChild = 0;    // while this task waits in vfork: the child
+  WaitQueue VforkDone;       // a vfork parent waits here for this task
+  bool Execed = false;       // set by a successful execve for the dispatcher
+  std::string PendingTrace;  // --strace line of a blocked call
+  std::optional<PendingSyscall> Pending;
+  WaitState Wait;
+  std::unique_ptr<cpu::Context> Saved; // registers while not loaded
+  uint64_t CpuNs = 0;                  // work done by this thread
 
 private:
+  friend class Kernel;
   Kernel &K;
   int32_t Tid;
 };

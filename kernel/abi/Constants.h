@@ -134,6 +134,57 @@ inline constexpr uint64_t LX_SA_NOCLDSTOP = 1, LX_SA_NOCLDWAIT = 2, LX_SA_SIGINF
 
 const char *signalName(int32_t Sig);
 
+// clone(2) / clone3(2) flags. The low byte of clone's flags is the exit signal.
+inline constexpr uint64_t LX_CSIGNAL = 0xff, LX_CLONE_NEWTIME = 0x80,
+                          LX_CLONE_VM = 0x100, LX_CLONE_FS = 0x200,
+                          LX_CLONE_FILES = 0x400, LX_CLONE_SIGHAND = 0x800,
+                          LX_CLONE_PIDFD = 0x1000, LX_CLONE_PTRACE = 0x2000,
+                          LX_CLONE_VFORK = 0x4000, LX_CLONE_PARENT = 0x8000,
+                          LX_CLONE_THREAD = 0x10000, LX_CLONE_NEWNS = 0x20000,
+                          LX_CLONE_SYSVSEM = 0x40000, LX_CLONE_SETTLS = 0x80000,
+                          LX_CLONE_PARENT_SETTID = 0x100000,
+                          LX_CLONE_CHILD_CLEARTID = 0x200000,
+                          LX_CLONE_DETACHED = 0x400000, LX_CLONE_UNTRACED = 0x800000,
+                          LX_CLONE_CHILD_SETTID = 0x1000000,
+                          LX_CLONE_NEWCGROUP = 0x2000000, LX_CLONE_NEWUTS = 0x4000000,
+                          LX_CLONE_NEWIPC = 0x8000000, LX_CLONE_NEWUSER = 0x10000000,
+                          LX_CLONE_NEWPID = 0x20000000, LX_CLONE_NEWNET = 0x40000000,
+                          LX_CLONE_IO = 0x80000000ull,
+                          LX_CLONE_CLEAR_SIGHAND = 0x100000000ull,
+                          LX_CLONE_INTO_CGROUP = 0x200000000ull;
+/// struct clone_args sizes: version 0, 1 (set_tid) and 2 (cgroup).
+inline constexpr uint64_t LX_CLONE_ARGS_SIZE_VER0 = 64, LX_CLONE_ARGS_SIZE_VER1 = 80,
+                          LX_CLONE_ARGS_SIZE_VER2 = 88;
+
+// wait4(2) / waitid(2).
+inline constexpr uint32_t LX_WNOHANG = 1, LX_WUNTRACED = 2, LX_WSTOPPED = 2,
+                          LX_WEXITED = 4, LX_WCONTINUED = 8, LX_WNOWAIT = 0x01000000,
+                          LX_WNOTHREAD = 0x20000000, LX_WALL = 0x40000000,
+                          LX_WCLONE = 0x80000000u;
+inline constexpr int32_t LX_P_ALL = 0, LX_P_PID = 1, LX_P_PGID = 2, LX_P_PIDFD = 3;
+inline constexpr int32_t LX_CLD_EXITED = 1, LX_CLD_KILLED = 2, LX_CLD_DUMPED = 3,
+                         LX_CLD_TRAPPED = 4, LX_CLD_STOPPED = 5, LX_CLD_CONTINUED = 6;
+inline constexpr int32_t LX_SI_USER = 0, LX_SI_TKILL = -6;
+
+// futex(2).
+inline constexpr int32_t LX_FUTEX_WAIT = 0, LX_FUTEX_WAKE = 1, LX_FUTEX_FD = 2,
+                         LX_FUTEX_REQUEUE = 3, LX_FUTEX_CMP_REQUEUE = 4,
+                         LX_FUTEX_WAKE_OP = 5, LX_FUTEX_LOCK_PI = 6,
+                         LX_FUTEX_UNLOCK_PI = 7, LX_FUTEX_TRYLOCK_PI = 8,
+                         LX_FUTEX_WAIT_BITSET = 9, LX_FUTEX_WAKE_BITSET = 10,
+                         LX_FUTEX_PRIVATE_FLAG = 128, LX_FUTEX_CLOCK_REALTIME = 256;
+inline constexpr uint32_t LX_FUTEX_BITSET_MATCH_ANY = 0xffffffffu,
+                          LX_FUTEX_WAITERS = 0x80000000u,
+                          LX_FUTEX_OWNER_DIED = 0x40000000u,
+                          LX_FUTEX_TID_MASK = 0x3fffffffu;
+
+// prctl(2) options used so far.
+inline constexpr int32_t LX_PR_SET_PDEATHSIG = 1, LX_PR_GET_PDEATHSIG = 2,
+                         LX_PR_GET_DUMPABLE = 3, LX_PR_SET_DUMPABLE = 4,
+                         LX_PR_SET_NAME = 15, LX_PR_GET_NAME = 16,
+                         LX_PR_SET_CHILD_SUBREAPER = 36,
+                         LX_PR_GET_CHILD_SUBREAPER = 37;
+
 // Auxiliary vector tags.
 inline constexpr uint64_t LX_AT_NULL = 0, LX_AT_IGNORE = 1, LX_AT_EXECFD = 2,
                           LX_AT_PHDR = 3, LX_AT_PHENT = 4, LX_AT_PHNUM = 5,

@@ -31,6 +31,9 @@ enum class Errno : int32_t {
   // Kernel-internal restart codes; never seen by the guest.
   LX_ERESTARTSYS = 512, LX_ERESTARTNOINTR = 513, LX_ERESTARTNOHAND = 514,
   LX_ERESTART_RESTARTBLOCK = 516,
+  /// reprise's own: the handler parked its task (Kernel::block); the call
+  /// completes when the task is woken. Never seen by the guest.
+  REPRISE_BLOCKED = 4096,
 };
 
 inline constexpr int64_t errnoValue(Errno E) { return static_cast<int64_t>(E); }

@@ -40,8 +40,12 @@ bool mergeable(const Vma &A, const Vma &B) {
 
 llvm::Expected<std::shared_ptr<AddressSpace>>
 AddressSpace::create(Arch A, PhysicalMemory &Phys, cpu::EventSink &Sink,
-                     MemoryLimits Limits, uint64_t MmapBase) {
-  std::shared_ptr<AddressSpace> AS(new AddressSpace(A, Phys, Limits, MmapBase));
+                     MemoryLimits Limits, uint64_t MmapBase,
+                     std::shared_ptr<CommitPool> Pool) {
+  if (!Pool)
+    Pool = std::make_shared<CommitPool>(CommitPool{0, Limits.MaxCommit});
+  std::shared_ptr<AddressSpace> AS(
+      new AddressSpace(A, Phys, Limits, MmapBase, std::move(Pool)));
   auto E = cpu::Engine::create(A, Phys.arena(), Phys.arenaSize(), *AS, Sink);
   if (!E)
     return E.takeError();
@@ -51,10 +55,58 @@ AddressSpace::create(Arch A, PhysicalMemory &Phys, cpu::EventSink &Sink,
 
 AddressSpace::~AddressSpace() {
   writeBack(0, ~uint64_t(0));
-  for (auto &[Start, V] : Vmas)
+  for (auto &[Start, V] : Vmas) {
     for (FrameId F : V.Frames)
       if (F)
         Phys.unref(F);
+    uncharge(charge(V));
+  }
+}
+
+llvm::Expected<std::shared_ptr<AddressSpace>>
+AddressSpace::fork(cpu::EventSink &Sink) {
+  uint64_t Charge = 0;
+  for (const auto &[Start, V] : Vmas)
+    if (!V.DontFork)
+      Charge += charge(V);
+  if (!canCharge(Charge, 0))
+    return llvm::createStringError(std::errc::not_enough_memory,
+                                   "commit limit reached");
+  auto Child = create(TheArch, Phys, Sink, Limits, MmapBase, Pool);
+  if (!Child)
+    return Child.takeError();
+  AddressSpace &C = **Child;
+  for (const auto &[Start, V] : Vmas) {
+    if (V.DontFork)
+      continue; // MADV_DONTFORK: absent in the child
+    Vma Copy = V;
+    bool Shared = (V.Flags & LX_MAP_TYPE) != LX_MAP_PRIVATE;
+    for (FrameId &F : Copy.Frames) {
+      if (!F && Shared) {
+        // A shared page must be one frame for both, touched or not. The
+        // parent's entry gets it too, so later touches agree.
+        F = Phys.allocate();
+        if (!F)
+          return llvm::createStringError(std::errc::not_enough_memory,
+                                         "out of guest memory");
+        Vmas.at(Start).Frames[size_t(&F - Copy.Frames.data())] = F;
+      }
+      if (!F)
+        continue;
+      if (V.WipeOnFork && (V.Flags & LX_MAP_TYPE) == LX_MAP_PRIVATE)
+        F = 0; // MADV_WIPEONFORK: the child sees zero-filled pages
+      else
+        Phys.ref(F); // shared, or private and copied on the first write
+    }
+    C.addCharge(charge(Copy));
+    C.Vmas.emplace(Start, std::move(Copy));
+  }
+  // Pages the parent could write must now fault once to copy their frame.
+  Engine->flushTlb();
+  C.Engine->copyTimeReadsFrom(*Engine);
+  C.BrkStart = BrkStart;
+  C.BrkCur = BrkCur;
+  return Child;
 }
 
 Vma *AddressSpace::find(uint64_t Addr) {
@@ -81,8 +133,48 @@ bool AddressSpace::translate(uint64_t VAddr, cpu::Access A, uint64_t &PAddr,
   FrameId &F = V->Frames[(pageDown(VAddr) - V->Start) / PageSize];
   if (!F && !(F = Phys.allocate()))
     return false; // unreachable while commit accounting holds
+  if (isCopyOnWrite(*V, F)) {
+    if (A == cpu::Access::Write) {
+      if (!breakCopyOnWrite(F))
+        return false;
+    } else {
+      // Read or run the shared frame; a write comes back here to copy it.
+      Perms &= uint8_t(~cpu::PermWrite);
+    }
+  }
   PAddr = Phys.physical(F) + (VAddr & PageMask);
   return true;
+}
+
+bool AddressSpace::isCopyOnWrite(const Vma &V, FrameId F) const {
+  return (V.Flags & LX_MAP_TYPE) == LX_MAP_PRIVATE && Phys.refs(F) > 1;
+}
+
+bool AddressSpace::breakCopyOnWrite(FrameId &F) {
+  FrameId Copy = Phys.allocate();
+  if (!Copy)
+    return false;
+  std::memcpy(Phys.host(Copy), Phys.host(F), PageSize);
+  Phys.unref(F);
+  F = Copy;
+  // Other pages' entries may still name the old frame for reading only;
+  // this page's entry is replaced by the fill that follows.
+  return true;
+}
+
+bool AddressSpace::canCharge(uint64_t Add, uint64_t Release) const {
+  uint64_t Used = Pool->Used - std::min(Pool->Used, Release);
+  return Used + Add <= Pool->Max;
+}
+
+void AddressSpace::addCharge(uint64_t Bytes) {
+  Committed += Bytes;
+  Pool->Used += Bytes;
+}
+
+void AddressSpace::uncharge(uint64_t Bytes) {
+  Committed -= Bytes;
+  Pool->Used -= Bytes;
 }
 
 uint64_t AddressSpace::charge(const Vma &V) {
@@ -156,7 +248,7 @@ void AddressSpace::release(Vma &V) {
     if (F)
       Phys.unref(F);
   V.Frames.clear();
-  Committed -= charge(V);
+  uncharge(charge(V));
 }
 
 void AddressSpace::scanExecutable(const Vma &V, uint64_t Start, uint64_t End) {
@@ -215,7 +307,7 @@ Result<uint64_t> AddressSpace::map(uint64_t Addr, uint64_t Len, uint32_t Prot,
   // file contents (its frames exist whatever the protection).
   bool Charged = Prot != LX_PROT_NONE || !Contents.empty();
   uint64_t Charge = Charged ? Size : 0;
-  if (Committed - std::min(Committed, Released) + Charge > Limits.MaxCommit)
+  if (!canCharge(Charge, Released))
     return Errno::LX_ENOMEM;
   if (Vmas.size() + 3 > Limits.MaxMapCount)
     return Errno::LX_ENOMEM;
@@ -243,7 +335,7 @@ Result<uint64_t> AddressSpace::map(uint64_t Addr, uint64_t Len, uint32_t Prot,
     std::memcpy(Phys.host(F), Contents.data() + I * PageSize, N);
     V.Frames[I] = F;
   }
-  Committed += charge(V);
+  addCharge(charge(V));
   auto [It, Inserted] = Vmas.emplace(Start, std::move(V));
   (void)Inserted;
   if (Prot & LX_PROT_EXEC)
@@ -309,7 +401,7 @@ Result<void> AddressSpace::protect(uint64_t Addr, uint64_t Len, uint32_t Prot) {
       Delta += Piece;
     Cur = V->End;
   }
-  if (Delta && Committed + Delta > Limits.MaxCommit)
+  if (Delta && !canCharge(Delta, 0))
     return Errno::LX_ENOMEM;
   if (Vmas.size() + 2 > Limits.MaxMapCount)
     return Errno::LX_ENOMEM;
@@ -325,7 +417,7 @@ Result<void> AddressSpace::protect(uint64_t Addr, uint64_t Len, uint32_t Prot) {
     }
     if (Prot != LX_PROT_NONE && !V.Charged) {
       V.Charged = true;
-      Committed += V.End - V.Start;
+      addCharge(V.End - V.Start);
     }
     V.Prot = Prot;
     if (IsExec && !WasExec)
@@ -390,11 +482,11 @@ Result<uint64_t> AddressSpace::remap(uint64_t Old, uint64_t OldLen,
     // Grow in place when the pages after it are free.
     if (Old + OldSize == V->End && isFree(V->End, Old + NewSize)) {
       uint64_t Extra = NewSize - OldSize;
-      if (charge(*V) && Committed + Extra > Limits.MaxCommit)
+      if (charge(*V) && !canCharge(Extra, 0))
         return Errno::LX_ENOMEM;
       V->End += Extra;
       V->Frames.resize(V->pages(), 0);
-      Committed += charge(*V) ? Extra : 0;
+      addCharge(charge(*V) ? Extra : 0);
       return Old;
     }
     if (!(Flags & LX_MREMAP_MAYMOVE))
@@ -415,7 +507,7 @@ Result<uint64_t> AddressSpace::remap(uint64_t Old, uint64_t OldLen,
   splitAt(Old + OldSize);
   V = find(Old);
   uint64_t Extra = NewSize > OldSize ? NewSize - OldSize : 0;
-  if (charge(*V) && Committed + Extra > Limits.MaxCommit)
+  if (charge(*V) && !canCharge(Extra, 0))
     return Errno::LX_ENOMEM;
   Vma Moved = std::move(*V);
   bool WasExec = Moved.Prot & LX_PROT_EXEC;
@@ -433,7 +525,8 @@ Result<uint64_t> AddressSpace::remap(uint64_t Old, uint64_t OldLen,
         Phys.unref(Moved.Frames[I]);
   }
   Moved.Frames.resize(NewSize / PageSize, 0);
-  Committed = Committed - OldCharge + charge(Moved);
+  uncharge(OldCharge);
+  addCharge(charge(Moved));
   auto [It, Ok] = Vmas.emplace(Dest, std::move(Moved));
   (void)Ok;
   if (WasExec)
@@ -586,7 +679,19 @@ uint8_t *AddressSpace::pageFor(uint64_t Addr, bool Write) {
   FrameId &F = V->Frames[(pageDown(Addr) - V->Start) / PageSize];
   if (!F && !(F = Phys.allocate()))
     return nullptr;
+  if (Write && isCopyOnWrite(*V, F) && !breakCopyOnWrite(F))
+    return nullptr;
   return Phys.host(F) + (Addr & PageMask);
+}
+
+std::optional<uint64_t> AddressSpace::sharedPhysical(uint64_t Addr) {
+  Vma *V = find(Addr);
+  if (!V || (V->Flags & LX_MAP_TYPE) == LX_MAP_PRIVATE)
+    return std::nullopt;
+  FrameId &F = V->Frames[(pageDown(Addr) - V->Start) / PageSize];
+  if (!F && !(F = Phys.allocate()))
+    return std::nullopt;
+  return Phys.physical(F) + (Addr & PageMask);
 }
 
 Result<void> AddressSpace::copyIn(uint64_t Addr,

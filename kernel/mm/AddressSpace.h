@@ -19,6 +19,7 @@
 #include "llvm/ADT/ArrayRef.h"
 
 #include <map>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -38,6 +39,13 @@ struct Vma {
   uint64_t pages() const { return (End - Start) / PageSize; }
 };
 
+/// The commit charge of every address space that draws on one budget (the
+/// whole guest's --max-memory).
+struct CommitPool {
+  uint64_t Used = 0;
+  uint64_t Max = 0;
+};
+
 /// Limits that make a hostile guest fail with ENOMEM instead of hurting the
 /// host.
 struct MemoryLimits {
@@ -47,9 +55,17 @@ struct MemoryLimits {
 
 class AddressSpace : public cpu::PageTranslator {
 public:
+  /// A new, empty address space with its own engine. Its commit charge is
+  /// drawn from \p Pool (a pool of its own, of Limits.MaxCommit, if null).
   static llvm::Expected<std::shared_ptr<AddressSpace>>
   create(Arch A, PhysicalMemory &Phys, cpu::EventSink &Sink,
-         MemoryLimits Limits, uint64_t MmapBase);
+         MemoryLimits Limits, uint64_t MmapBase,
+         std::shared_ptr<CommitPool> Pool = nullptr);
+  /// The child's copy for fork(2): private pages are shared copy-on-write,
+  /// MAP_SHARED pages stay shared, MADV_DONTFORK ranges are left out and
+  /// MADV_WIPEONFORK ranges read as zero. Fails when the charge does not fit.
+  llvm::Expected<std::shared_ptr<AddressSpace>> fork(cpu::EventSink &Sink);
+  const std::shared_ptr<CommitPool> &commitPool() const { return Pool; }
   ~AddressSpace() override;
 
   Arch arch() const { return TheArch; }
@@ -88,15 +104,32 @@ public:
   /// Reads a NUL-terminated string of at most \p Max bytes (ENAMETOOLONG past
   /// it, EFAULT on a bad pointer).
   Result<std::string> copyInString(uint64_t Addr, size_t Max);
+  /// The physical address behind \p Addr when it lies in a MAP_SHARED
+  /// mapping (populating the page), for shared futex keys.
+  std::optional<uint64_t> sharedPhysical(uint64_t Addr);
   /// Reads up to \p Len bytes for a report, stopping at the first bad page.
   std::vector<uint8_t> peek(uint64_t Addr, size_t Len);
 
   const std::map<uint64_t, Vma> &vmas() const { return Vmas; }
+
+  /// The task whose registers are in the engine (the kernel's bookkeeping;
+  /// several tasks share an engine under CLONE_VM).
+  const void *Loaded = nullptr;
+  /// This address space's own charge (the pool may hold others').
   uint64_t committed() const { return Committed; }
 
 private:
-  AddressSpace(Arch A, PhysicalMemory &Phys, MemoryLimits L, uint64_t MmapBase)
-      : TheArch(A), Phys(Phys), Limits(L), MmapBase(MmapBase) {}
+  AddressSpace(Arch A, PhysicalMemory &Phys, MemoryLimits L, uint64_t MmapBase,
+               std::shared_ptr<CommitPool> Pool)
+      : TheArch(A), Phys(Phys), Limits(L), Pool(std::move(Pool)),
+        MmapBase(MmapBase) {}
+  bool isCopyOnWrite(const Vma &V, FrameId F) const;
+  /// Replaces \p F by a private copy of it; false when memory ran out.
+  bool breakCopyOnWrite(FrameId &F);
+  /// Whether \p Add more bytes fit the pool once \p Release bytes are freed.
+  bool canCharge(uint64_t Add, uint64_t Release) const;
+  void addCharge(uint64_t Bytes);
+  void uncharge(uint64_t Bytes);
 
   /// Finds a free range of \p Len bytes, top-down below the mmap base.
   Result<uint64_t> findFree(uint64_t Len, uint64_t Hint);
@@ -115,6 +148,7 @@ private:
   Arch TheArch;
   PhysicalMemory &Phys;
   MemoryLimits Limits;
+  std::shared_ptr<CommitPool> Pool;
   std::unique_ptr<cpu::Engine> Engine;
   std::map<uint64_t, Vma> Vmas; // keyed by Start
   uint64_t MmapBase;

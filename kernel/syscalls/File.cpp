@@ -1,5 +1,6 @@
 //===- kernel/syscalls/File.cpp - Open files and descriptors --------------===//
 #include "kernel/Kernel.h"
+#include "kernel/Pipe.h"
 #include "kernel/abi/Structs.h"
 #include "kernel/syscalls/Abi.h"
 
@@ -111,11 +112,7 @@ Result<int64_t> readInto(Task &T, fs::OpenFile &F, uint64_t Buf, uint64_t Count,
 
 /// Writing to a pipe nobody reads raises SIGPIPE; its default action ends
 /// the process, as it would natively. Handlers come with signal delivery.
-void raiseSigpipe(Task &T) {
-  const SigAction &Act = T.group().Handlers->Actions[LX_SIGPIPE];
-  if (Act.Handler == LX_SIG_DFL && !(T.SigMask & (1ull << (LX_SIGPIPE - 1))))
-    T.kernel().killBySignal(T, LX_SIGPIPE, "");
-}
+void raiseSigpipe(Task &T) { T.kernel().sendSignal(T.group(), &T, LX_SIGPIPE); }
 
 Result<int64_t> writeFrom(Task &T, fs::OpenFile &F, uint64_t Buf,
                           uint64_t Count, const int64_t *Offset) {
@@ -249,12 +246,16 @@ SysResult sysClose(Task &T, const SyscallArgs &A) {
 // Implements read(2).
 SysResult sysRead(Task &T, const SyscallArgs &A) {
   auto F = REPRISE_TRY(T.fds().get(A.fd(0)));
+  if (auto *P = dynamic_cast<PipeFile *>(F.get()))
+    return pipeRead(T, *P, A.arg(1), A.arg(2));
   return readInto(T, *F, A.arg(1), A.arg(2), nullptr);
 }
 
 // Implements write(2).
 SysResult sysWrite(Task &T, const SyscallArgs &A) {
   auto F = REPRISE_TRY(T.fds().get(A.fd(0)));
+  if (auto *P = dynamic_cast<PipeFile *>(F.get()))
+    return pipeWrite(T, *P, A.arg(1), A.arg(2));
   return writeFrom(T, *F, A.arg(1), A.arg(2), nullptr);
 }
 

@@ -95,7 +95,10 @@ SysResult sysGetpid(Task &T, const SyscallArgs &) { return T.group().Pid; }
 // Implements gettid(2).
 SysResult sysGettid(Task &T, const SyscallArgs &) { return T.tid(); }
 // Implements getppid(2). The first process's parent is outside the guest: 0.
-SysResult sysGetppid(Task &T, const SyscallArgs &) { return T.group().ParentPid; }
+SysResult sysGetppid(Task &T, const SyscallArgs &) {
+  ThreadGroup *P = T.group().Parent;
+  return P ? P->Pid : 0;
+}
 // Implements getuid(2).
 SysResult sysGetuid(Task &T, const SyscallArgs &) { return T.Creds.Uid; }
 // Implements geteuid(2).
@@ -116,8 +119,11 @@ SysResult sysSchedGetaffinity(Task &T, const SyscallArgs &A) {
   return 8;
 }
 
-// Implements sched_yield(2).
-SysResult sysSchedYield(Task &, const SyscallArgs &) { return 0; }
+// Implements sched_yield(2): the next runnable task gets the CPU.
+SysResult sysSchedYield(Task &T, const SyscallArgs &) {
+  T.kernel().yield(T);
+  return 0;
+}
 
 // Implements prlimit64(2).
 SysResult sysPrlimit64(Task &T, const SyscallArgs &A) {
@@ -232,10 +238,9 @@ SysResult sysRtSigprocmask(Task &T, const SyscallArgs &A) {
   return 0;
 }
 
-// Implements exit(2). With one thread in the process, ending it ends the
-// process.
+// Implements exit(2): ends the calling thread; the last one ends the process.
 SysResult sysExit(Task &T, const SyscallArgs &A) {
-  T.kernel().exitGroup(T, (A.i32(0) & 0xff) << 8);
+  T.kernel().exitThread(T, (A.i32(0) & 0xff) << 8);
   return 0;
 }
 

@@ -83,11 +83,30 @@ SysResult sysTime(Task &T, const SyscallArgs &A) {
   return S;
 }
 
-// Implements nanosleep(2): the virtual clock moves on by the duration.
+namespace {
+
+/// Blocks \p T until virtual monotonic time \p Deadline (kept from the
+/// first call when the sleep is re-run after a wake-up).
+SysResult sleepUntil(Task &T, uint64_t Deadline, const char *What) {
+  Kernel &K = T.kernel();
+  if (T.Wait.Restarted)
+    Deadline = T.Wait.Deadline;
+  if (K.monotonicNs() >= Deadline)
+    return 0;
+  return K.block(T, {}, Deadline, What);
+}
+
+} // namespace
+
+// Implements nanosleep(2): the task sleeps on the virtual clock; others run,
+// and when every task sleeps the clock jumps to the first deadline.
 SysResult sysNanosleep(Task &T, const SyscallArgs &A) {
-  uint64_t Ns = REPRISE_TRY(readTimespec(T, A.arg(0)));
-  T.kernel().sleepFor(Ns);
-  return 0;
+  uint64_t Deadline = 0;
+  if (!T.Wait.Restarted) {
+    uint64_t Ns = REPRISE_TRY(readTimespec(T, A.arg(0)));
+    Deadline = T.kernel().monotonicNs() + Ns;
+  }
+  return sleepUntil(T, Deadline, "nanosleep");
 }
 
 // Implements clock_nanosleep(2).
@@ -98,11 +117,14 @@ SysResult sysClockNanosleep(Task &T, const SyscallArgs &A) {
   uint64_t Now = REPRISE_TRY(clockNs(T.kernel(), C));
   if (A.u32(1) & ~LX_TIMER_ABSTIME)
     return Errno::LX_EINVAL;
-  uint64_t Ns = REPRISE_TRY(readTimespec(T, A.arg(2)));
-  if (A.u32(1) & LX_TIMER_ABSTIME)
-    Ns = Ns > Now ? Ns - Now : 0;
-  T.kernel().sleepFor(Ns);
-  return 0;
+  uint64_t Deadline = 0;
+  if (!T.Wait.Restarted) {
+    uint64_t Ns = REPRISE_TRY(readTimespec(T, A.arg(2)));
+    if (A.u32(1) & LX_TIMER_ABSTIME)
+      Ns = Ns > Now ? Ns - Now : 0;
+    Deadline = T.kernel().monotonicNs() + Ns;
+  }
+  return sleepUntil(T, Deadline, "clock_nanosleep");
 }
 
 } // namespace reprise

@@ -1,0 +1,436 @@
+//===- kernel/Process.cpp - Task creation, exec, exit and reaping ---------===//
+//
+// The life of tasks and processes, after Linux: clone creates a task that
+// shares or copies each resource as its flags say; exit releases what the
+// thread held (robust futexes, clear_child_tid, a vfork parent); the last
+// thread of a process makes it a zombie that its parent reaps, its children
+// going to the nearest subreaper or to init; when init ends, every other
+// task ends with it and the run is over.
+//
+// Nothing here frees an engine while it may be running: address spaces and
+// tasks that die are parked in DeadSpaces/DeadTasks and freed by the
+// scheduler between slices.
+//
+//===----------------------------------------------------------------------===//
+#include "kernel/Kernel.h"
+
+#include "kernel/abi/Constants.h"
+
+namespace reprise {
+
+using namespace linux_abi;
+
+namespace {
+
+enum class DefaultAction { Terminate, Core, Ignore, Stop, Continue };
+
+DefaultAction defaultAction(int Sig) {
+  switch (Sig) {
+  case LX_SIGCHLD: case LX_SIGURG: case LX_SIGWINCH:
+    return DefaultAction::Ignore;
+  case LX_SIGCONT:
+    return DefaultAction::Continue;
+  case LX_SIGSTOP: case LX_SIGTSTP: case LX_SIGTTIN: case LX_SIGTTOU:
+    return DefaultAction::Stop;
+  case LX_SIGQUIT: case LX_SIGILL: case LX_SIGTRAP: case LX_SIGABRT:
+  case LX_SIGBUS: case LX_SIGFPE: case LX_SIGSEGV: case LX_SIGXCPU:
+  case LX_SIGXFSZ: case LX_SIGSYS:
+    return DefaultAction::Core;
+  default:
+    return DefaultAction::Terminate;
+  }
+}
+
+uint64_t sigBit(int Sig) { return 1ull << (Sig - 1); }
+
+} // namespace
+
+// --- Creation ---------------------------------------------------------------
+
+Result<int32_t> Kernel::clone(Task &Parent, const CloneRequest &R,
+                              uint64_t ResumePc) {
+  uint64_t F = R.Flags;
+  if (LiveTasks >= Opts.MaxTasks ||
+      LiveTasks >= limit(Parent, LX_RLIMIT_NPROC))
+    return Errno::LX_EAGAIN;
+  int32_t Tid;
+  if (!R.SetTid.empty()) {
+    Tid = R.SetTid.front();
+    if (Tasks.count(Tid) || Groups.count(Tid))
+      return Errno::LX_EEXIST;
+  } else {
+    while (Tasks.count(NextTid) || Groups.count(NextTid))
+      ++NextTid;
+    Tid = NextTid++;
+  }
+
+  auto Owned = std::make_unique<Task>(*this, Tid);
+  Task &C = *Owned;
+  if (F & LX_CLONE_VM) {
+    C.MM = Parent.MM;
+  } else {
+    auto AS = Parent.MM->fork(*this);
+    if (!AS) {
+      llvm::consumeError(AS.takeError());
+      return Errno::LX_ENOMEM;
+    }
+    C.MM = std::move(*AS);
+  }
+  C.Fds = (F & LX_CLONE_FILES) ? Parent.Fds : Parent.Fds->clone();
+  C.Fs = (F & LX_CLONE_FS) ? Parent.Fs
+                           : std::make_shared<fs::FsContext>(*Parent.Fs);
+  C.Creds = Parent.Creds;
+  C.SigMask = Parent.SigMask;
+
+  // Registers: the parent's, returning 0 after the system call.
+  cpu::Engine &PE = Parent.cpu();
+  std::unique_ptr<cpu::Context> Ctx = PE.saveContext();
+  if (!Ctx)
+    return Errno::LX_ENOMEM;
+  std::vector<std::pair<cpu::Reg, uint64_t>> Regs = {
+      {cpu::Reg::Pc, ResumePc}, {cpu::Reg::Ret, 0}};
+  if (Parent.arch() == Arch::X86_64) {
+    Regs.push_back({cpu::Reg::X86Rcx, ResumePc});
+    Regs.push_back({cpu::Reg::X86R11, PE.reg(cpu::Reg::Flags)});
+  }
+  if (R.Stack)
+    Regs.push_back({cpu::Reg::Sp, R.Stack});
+  if (F & LX_CLONE_SETTLS)
+    Regs.push_back({cpu::Reg::Tls, R.Tls});
+  if (C.MM == Parent.MM) {
+    for (auto [Reg, V] : Regs)
+      PE.setContextReg(*Ctx, Reg, V);
+    C.Saved = std::move(Ctx);
+  } else {
+    cpu::Engine &CE = C.cpu();
+    CE.restoreContext(*Ctx);
+    for (auto [Reg, V] : Regs)
+      CE.setReg(Reg, V);
+    C.MM->Loaded = &C;
+  }
+
+  // Process membership.
+  ThreadGroup &PG = Parent.group();
+  if (F & LX_CLONE_THREAD) {
+    C.Group = Parent.Group;
+    PG.Threads.push_back(&C);
+  } else {
+    auto G = std::make_shared<ThreadGroup>();
+    G->Pid = Tid;
+    G->Parent = (F & LX_CLONE_PARENT) && PG.Parent ? PG.Parent : &PG;
+    G->Pgid = PG.Pgid;
+    G->Sid = PG.Sid;
+    G->ExitSignal = R.ExitSignal;
+    G->Leader = &C;
+    G->Threads.push_back(&C);
+    if (F & LX_CLONE_SIGHAND) {
+      G->Handlers = PG.Handlers;
+    } else {
+      G->Handlers = std::make_shared<SignalHandlers>(*PG.Handlers);
+      if (F & LX_CLONE_CLEAR_SIGHAND)
+        for (SigAction &A : G->Handlers->Actions)
+          if (A.Handler != LX_SIG_IGN)
+            A = SigAction{};
+    }
+    G->Limits = PG.Limits;
+    G->ExePath = PG.ExePath;
+    G->Argv = PG.Argv;
+    G->Comm = PG.Comm;
+    G->Parent->Children[Tid] = G.get();
+    C.Group = G;
+    Groups.emplace(Tid, std::move(G));
+  }
+
+  if (F & LX_CLONE_CHILD_SETTID)
+    (void)C.copyOutObj<int32_t>(R.ChildTid, Tid);
+  if (F & LX_CLONE_PARENT_SETTID)
+    (void)Parent.copyOutObj<int32_t>(R.ParentTid, Tid);
+  if (F & LX_CLONE_CHILD_CLEARTID)
+    C.ClearChildTid = R.ChildTid;
+  if (F & LX_CLONE_VFORK)
+    C.VforkParent = &Parent;
+
+  Tasks.emplace(Tid, std::move(Owned));
+  ++LiveTasks;
+  enqueue(C);
+  return Tid;
+}
+
+// --- exec ---------------------------------------------------------------------
+
+Result<void> Kernel::exec(Task &T, const std::string &Path,
+                          std::vector<std::string> Argv,
+                          std::vector<std::string> Envp) {
+  auto Img = loadImage(T.Fs->Root, T.Fs->Cwd, T.Creds, Path, std::move(Argv), Envp);
+  if (!Img) {
+    Errno E = Errno::LX_ENOEXEC;
+    llvm::handleAllErrors(Img.takeError(), [&](const LaunchError &L) { E = L.Err; },
+                          [&](const llvm::ErrorInfoBase &) {});
+    return E;
+  }
+  // From here on the old image is gone: nothing may fail.
+  ThreadGroup &G = T.group();
+  std::vector<Task *> Others;
+  for (Task *Th : G.Threads)
+    if (Th != &T)
+      Others.push_back(Th);
+  for (Task *Th : Others)
+    exitThread(*Th, 0);
+  if (!T.isLeader()) {
+    // The exec'ing thread takes the leader's tid, as on Linux.
+    Task *OldLeader = G.Leader;
+    auto Mine = std::move(Tasks.at(T.tid()));
+    Tasks.erase(T.tid());
+    auto It = Tasks.find(G.Pid);
+    if (It != Tasks.end()) {
+      DeadTasks.push_back(std::move(It->second));
+      Tasks.erase(It);
+    }
+    (void)OldLeader;
+    T.Tid = G.Pid;
+    G.Leader = &T;
+    Tasks.emplace(T.Tid, std::move(Mine));
+  }
+  releaseThread(T); // clear_child_tid, robust futexes, a vfork parent
+  if (T.MM->Loaded == &T)
+    T.MM->Loaded = nullptr;
+  DeadSpaces.push_back(std::move(T.MM));
+  T.MM = std::move(Img->AS);
+  T.MM->Loaded = &T;
+  T.Saved.reset();
+  cpu::Engine &E = T.cpu();
+  E.resetRegisters();
+  E.setReg(cpu::Reg::Pc, Img->Entry);
+  E.setReg(cpu::Reg::Sp, Img->Sp);
+  if (T.Fds.use_count() > 1)
+    T.Fds = T.Fds->clone();
+  T.Fds->closeOnExecAll();
+  if (G.Handlers.use_count() > 1)
+    G.Handlers = std::make_shared<SignalHandlers>(*G.Handlers);
+  for (SigAction &A : G.Handlers->Actions)
+    if (A.Handler != LX_SIG_IGN)
+      A = SigAction{};
+  G.ExePath = Img->ExePath;
+  G.Argv = Img->Argv;
+  G.Comm = baseName(Img->ExePath);
+  T.Execed = true;
+  return {};
+}
+
+// --- Exit -----------------------------------------------------------------------
+
+void Kernel::releaseThread(Task &T) {
+  // Robust futexes held by the thread: mark each owner-died and wake one
+  // waiter, as Linux's exit_robust_list does (list walk bounded).
+  if (T.RobustList && T.MM) {
+    uint64_t Head = T.RobustList;
+    auto Next = T.copyInObj<uint64_t>(Head);
+    auto Offset = T.copyInObj<int64_t>(Head + 8);
+    auto PendingOp = T.copyInObj<uint64_t>(Head + 16);
+    auto handle = [&](uint64_t Entry) {
+      if (!Offset)
+        return;
+      uint64_t Word = Entry + uint64_t(*Offset);
+      auto V = T.copyInObj<uint32_t>(Word);
+      if (!V || (*V & LX_FUTEX_TID_MASK) != uint32_t(T.tid()))
+        return;
+      uint32_t New = (*V & LX_FUTEX_WAITERS) | LX_FUTEX_OWNER_DIED;
+      if (!T.copyOutObj<uint32_t>(Word, New))
+        return;
+      if (*V & LX_FUTEX_WAITERS)
+        if (auto K = futexKey(T, Word, false))
+          futexWake(*K, 1, LX_FUTEX_BITSET_MATCH_ANY);
+    };
+    unsigned Limit = 2048; // Linux's ROBUST_LIST_LIMIT
+    uint64_t Entry = Next ? (*Next & ~1ull) : Head;
+    while (Next && Entry != Head && Limit--) {
+      auto After = T.copyInObj<uint64_t>(Entry);
+      if (Entry != (PendingOp ? (*PendingOp & ~1ull) : 0))
+        handle(Entry);
+      if (!After)
+        break;
+      Entry = *After & ~1ull;
+    }
+    if (PendingOp && *PendingOp)
+      handle(*PendingOp & ~1ull);
+    T.RobustList = 0;
+  }
+  // clear_child_tid: zero the word and wake a joiner (pthread_join).
+  if (T.ClearChildTid && T.MM) {
+    if (T.copyOutObj<int32_t>(T.ClearChildTid, 0))
+      if (auto K = futexKey(T, T.ClearChildTid, false))
+        futexWake(*K, 1, LX_FUTEX_BITSET_MATCH_ANY);
+    T.ClearChildTid = 0;
+  }
+  if (T.VforkParent) {
+    T.VforkParent = nullptr;
+    T.VforkDone.wakeAll(); // the parent waits on the child's queue
+  }
+}
+
+void Kernel::exitThread(Task &T, int Status) {
+  if (T.State == TaskState::Dead)
+    return;
+  releaseThread(T);
+  if (T.State == TaskState::Blocked)
+    unblock(T);
+  T.Pending.reset();
+  T.State = TaskState::Dead;
+  --LiveTasks;
+  T.VforkDone.wakeAll();
+  if (T.MM) {
+    if (T.MM->Loaded == &T)
+      T.MM->Loaded = nullptr;
+    DeadSpaces.push_back(std::move(T.MM));
+  }
+  T.Fds.reset(); // closing the last descriptors may wake pipe peers
+  T.Fs.reset();
+  ThreadGroup &G = T.group();
+  G.CpuNs += T.CpuNs;
+  std::erase(G.Threads, &T);
+  if (!G.Exiting)
+    G.ExitStatus = Status;
+  if (!T.isLeader()) {
+    // A thread other than the leader vanishes at once.
+    auto It = Tasks.find(T.tid());
+    if (It != Tasks.end() && It->second.get() == &T) {
+      DeadTasks.push_back(std::move(It->second));
+      Tasks.erase(It);
+    }
+  }
+  if (G.Threads.empty())
+    groupDied(G);
+}
+
+void Kernel::terminateGroup(ThreadGroup &G, int Status) {
+  if (G.State != ThreadGroup::Life::Alive)
+    return;
+  if (!G.Exiting) {
+    G.Exiting = true;
+    G.ExitStatus = Status;
+  }
+  std::vector<Task *> Threads = G.Threads;
+  for (Task *Th : Threads)
+    exitThread(*Th, Status);
+}
+
+void Kernel::exitGroup(Task &T, int Status) { terminateGroup(T.group(), Status); }
+
+void Kernel::killBySignal(Task &T, int Sig, const std::string &Detail) {
+  ThreadGroup &G = T.group();
+  if (G.Pid == 1 && !Detail.empty())
+    Outcome.Report = "reprise: task " + std::to_string(T.tid()) + " killed by " +
+                     signalName(Sig) + ": " + Detail;
+  int Status = Sig;
+  if (defaultAction(Sig) == DefaultAction::Core)
+    Status |= 0x80;
+  terminateGroup(G, Status);
+}
+
+void Kernel::groupDied(ThreadGroup &G) {
+  G.State = ThreadGroup::Life::Zombie;
+  if (G.Pid == 1) {
+    // init is gone: every other process goes with it and the run ends.
+    int Status = G.ExitStatus;
+    if (Status & 0x7f) {
+      Outcome.Signal = Status & 0x7f;
+      Outcome.ExitCode = 128 + Outcome.Signal;
+    } else {
+      Outcome.ExitCode = (Status >> 8) & 0xff;
+    }
+    std::vector<ThreadGroup *> Rest;
+    for (auto &[Pid, Other] : Groups)
+      if (Other.get() != &G && Other->State == ThreadGroup::Life::Alive)
+        Rest.push_back(Other.get());
+    for (ThreadGroup *O : Rest)
+      terminateGroup(*O, LX_SIGKILL);
+    Stopping = true;
+    return;
+  }
+  // Children go to the nearest subreaper above, else to init.
+  ThreadGroup *Reaper = nullptr;
+  for (ThreadGroup *A = G.Parent; A; A = A->Parent)
+    if (A->Subreaper && A->State == ThreadGroup::Life::Alive) {
+      Reaper = A;
+      break;
+    }
+  if (!Reaper)
+    Reaper = groupByPid(1);
+  std::vector<ThreadGroup *> Orphans;
+  for (auto &[Pid, Child] : G.Children)
+    Orphans.push_back(Child);
+  G.Children.clear();
+  for (ThreadGroup *Child : Orphans) {
+    Child->Parent = Reaper;
+    if (Reaper)
+      Reaper->Children[Child->Pid] = Child;
+    if (Child->State == ThreadGroup::Life::Zombie && Reaper)
+      Reaper->ChildEvents.wakeAll();
+  }
+
+  ThreadGroup *P = G.Parent;
+  if (!P)
+    return;
+  const SigAction &Chld = P->Handlers->Actions[LX_SIGCHLD];
+  bool AutoReap = Chld.Handler == LX_SIG_IGN || (Chld.Flags & LX_SA_NOCLDWAIT);
+  if (G.ExitSignal && !(AutoReap && Chld.Handler == LX_SIG_IGN))
+    sendSignal(*P, nullptr, G.ExitSignal);
+  P->ChildEvents.wakeAll();
+  if (AutoReap && G.ExitSignal == LX_SIGCHLD)
+    reap(G);
+}
+
+void Kernel::reap(ThreadGroup &G) {
+  if (ThreadGroup *P = G.Parent) {
+    P->Children.erase(G.Pid);
+    P->ChildrenCpuNs += G.CpuNs + G.ChildrenCpuNs;
+  }
+  auto It = Tasks.find(G.Pid);
+  if (It != Tasks.end() && It->second->Group.get() == &G) {
+    DeadTasks.push_back(std::move(It->second));
+    Tasks.erase(It);
+  }
+  auto GIt = Groups.find(G.Pid);
+  if (GIt != Groups.end() && GIt->second.get() == &G)
+    Groups.erase(GIt); // the leader in DeadTasks keeps it alive until then
+}
+
+// --- Signals (the part the tasks issue needs) ---------------------------------
+
+void Kernel::sendSignal(ThreadGroup &G, Task *Target, int Sig) {
+  if (Sig <= 0 || Sig > LX_NSIG || G.State != ThreadGroup::Life::Alive ||
+      G.Exiting)
+    return;
+  if (Sig == LX_SIGKILL) {
+    terminateGroup(G, LX_SIGKILL);
+    return;
+  }
+  const SigAction &Act = G.Handlers->Actions[size_t(Sig)];
+  if (Act.Handler == LX_SIG_IGN)
+    return;
+  if (Act.Handler == LX_SIG_DFL) {
+    DefaultAction D = defaultAction(Sig);
+    if (D == DefaultAction::Ignore || D == DefaultAction::Continue)
+      return;
+    // init only gets the signals it has handlers for.
+    if (G.Pid == 1)
+      return;
+    bool Blocked = true;
+    if (Target)
+      Blocked = Target->SigMask & sigBit(Sig);
+    else
+      for (Task *Th : G.Threads)
+        Blocked &= (Th->SigMask & sigBit(Sig)) != 0;
+    if ((D == DefaultAction::Terminate || D == DefaultAction::Core) && !Blocked) {
+      terminateGroup(G, D == DefaultAction::Core ? (Sig | 0x80) : Sig);
+      return;
+    }
+  }
+  // Caught, blocked or a stop: pending until the signals issue delivers it.
+  if (Target)
+    Target->PendingSignals |= sigBit(Sig);
+  else
+    G.PendingSignals |= sigBit(Sig);
+}
+
+} // namespace reprise

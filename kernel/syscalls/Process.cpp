@@ -1,0 +1,492 @@
+//===- kernel/syscalls/Process.cpp - clone, exec, wait, kill, groups ------===//
+#include "kernel/Kernel.h"
+
+#include "kernel/abi/Constants.h"
+
+namespace reprise {
+
+using namespace linux_abi;
+
+namespace {
+
+/// The flag rules of Linux's copy_process, in its order; the request is
+/// already in kernel form (exit signal apart from the flags).
+Result<void> validateClone(Task &T, const Kernel::CloneRequest &R) {
+  uint64_t F = R.Flags;
+  if ((F & (LX_CLONE_NEWNS | LX_CLONE_FS)) == (LX_CLONE_NEWNS | LX_CLONE_FS))
+    return Errno::LX_EINVAL;
+  if ((F & (LX_CLONE_NEWUSER | LX_CLONE_FS)) == (LX_CLONE_NEWUSER | LX_CLONE_FS))
+    return Errno::LX_EINVAL;
+  if ((F & LX_CLONE_THREAD) && !(F & LX_CLONE_SIGHAND))
+    return Errno::LX_EINVAL;
+  if ((F & LX_CLONE_SIGHAND) && !(F & LX_CLONE_VM))
+    return Errno::LX_EINVAL;
+  // init may not make siblings (it has no parent to share) or threads that
+  // could outlive it.
+  if ((F & LX_CLONE_PARENT) && T.group().Pid == 1)
+    return Errno::LX_EINVAL;
+  if ((F & LX_CLONE_THREAD) && (F & (LX_CLONE_NEWUSER | LX_CLONE_NEWPID)))
+    return Errno::LX_EINVAL;
+  if ((F & LX_CLONE_PIDFD) && (F & (LX_CLONE_DETACHED | LX_CLONE_THREAD)))
+    return Errno::LX_EINVAL;
+  if (R.ExitSignal < 0 || R.ExitSignal > LX_NSIG)
+    return Errno::LX_EINVAL;
+  // Not offered yet: new namespaces (the namespaces issue), pidfds and
+  // cgroups. Refused after every rule above, as --strace notes.
+  if (F & (LX_CLONE_NEWNS | LX_CLONE_NEWUTS | LX_CLONE_NEWIPC | LX_CLONE_NEWUSER |
+           LX_CLONE_NEWPID | LX_CLONE_NEWNET | LX_CLONE_NEWCGROUP |
+           LX_CLONE_NEWTIME | LX_CLONE_PIDFD | LX_CLONE_INTO_CGROUP))
+    return Errno::LX_EINVAL;
+  return {};
+}
+
+/// Creates the child and, for vfork, parks the parent until the child
+/// execs or exits. A vfork parent that is woken returns the child's tid.
+SysResult doClone(Task &T, const Kernel::CloneRequest &R) {
+  if (T.Wait.Restarted && T.VforkChild) {
+    if (Task *C = T.kernel().taskByTid(T.VforkChild); C && C->VforkParent == &T)
+      return T.kernel().block(T, {&C->VforkDone}, 0, "vfork");
+    int32_t Tid = T.VforkChild;
+    T.VforkChild = 0;
+    return Tid;
+  }
+  REPRISE_TRY(validateClone(T, R));
+  Kernel &K = T.kernel();
+  int32_t Tid = REPRISE_TRY(K.clone(T, R, K.resumePc(T, /*InHook=*/true)));
+  if (R.Flags & LX_CLONE_VFORK) {
+    Task *C = K.taskByTid(Tid);
+    if (C && C->VforkParent == &T) {
+      T.VforkChild = Tid;
+      return K.block(T, {&C->VforkDone}, 0, "vfork");
+    }
+  }
+  return Tid;
+}
+
+Kernel::CloneRequest legacyClone(uint64_t Flags) {
+  Kernel::CloneRequest R;
+  R.Flags = Flags & 0xffffffffull & ~LX_CSIGNAL;
+  R.ExitSignal = int(Flags & LX_CSIGNAL);
+  return R;
+}
+
+/// Reads a NULL-terminated array of strings (argv, envp) with Linux's
+/// limits: E2BIG past MAX_ARG_STRINGS or the total size.
+Result<std::vector<std::string>> copyInStrings(Task &T, uint64_t Addr) {
+  std::vector<std::string> Out;
+  if (!Addr)
+    return Out;
+  size_t Total = 0;
+  for (uint64_t I = 0;; ++I) {
+    if (I >= 0x7fffffff)
+      return Errno::LX_E2BIG;
+    uint64_t P = REPRISE_TRY(T.copyInObj<uint64_t>(Addr + I * 8));
+    if (!P)
+      break;
+    // MAX_ARG_STRLEN: 32 pages per string.
+    std::string S = REPRISE_TRY(T.mm().copyInString(P, 32 * 4096));
+    Total += S.size() + 1 + 8;
+    if (Total > (2u << 20))
+      return Errno::LX_E2BIG;
+    Out.push_back(std::move(S));
+  }
+  return Out;
+}
+
+SysResult doExec(Task &T, const std::string &Path, uint64_t ArgvAddr,
+                 uint64_t EnvpAddr) {
+  auto Argv = REPRISE_TRY(copyInStrings(T, ArgvAddr));
+  auto Envp = REPRISE_TRY(copyInStrings(T, EnvpAddr));
+  REPRISE_TRY(T.kernel().exec(T, Path, std::move(Argv), std::move(Envp)));
+  return 0;
+}
+
+// --- wait ---------------------------------------------------------------------
+
+struct WaitSelector {
+  int32_t IdType; // P_ALL, P_PID, P_PGID
+  int32_t Id;
+  uint32_t Options;
+};
+
+bool matches(const ThreadGroup &C, const WaitSelector &S) {
+  if (S.IdType == LX_P_PID && C.Pid != S.Id)
+    return false;
+  if (S.IdType == LX_P_PGID && C.Pgid != S.Id)
+    return false;
+  if (S.Options & LX_WALL)
+    return true;
+  // A "clone child" signals its parent with something other than SIGCHLD.
+  bool CloneChild = C.ExitSignal != LX_SIGCHLD;
+  return bool(S.Options & LX_WCLONE) == CloneChild;
+}
+
+struct WaitResult {
+  int32_t Pid = 0;
+  int Status = 0;
+  uint64_t CpuNs = 0;
+};
+
+/// Finds a zombie child for \p S; ECHILD when no child matches at all.
+/// Reaps it unless WNOWAIT. Pid 0 when children match but none is done.
+Result<WaitResult> findZombie(Task &T, const WaitSelector &S) {
+  ThreadGroup &G = T.group();
+  bool Any = false;
+  for (auto &[Pid, C] : G.Children) {
+    if (!matches(*C, S))
+      continue;
+    Any = true;
+    if (C->State != ThreadGroup::Life::Zombie || !(S.Options & LX_WEXITED))
+      continue;
+    WaitResult R{C->Pid, C->ExitStatus, C->CpuNs + C->ChildrenCpuNs};
+    if (!(S.Options & LX_WNOWAIT))
+      T.kernel().reap(*C);
+    return R;
+  }
+  if (!Any)
+    return Errno::LX_ECHILD;
+  return WaitResult{};
+}
+
+/// struct rusage with the child's CPU time as user time.
+Result<void> writeRusage(Task &T, uint64_t Addr, uint64_t CpuNs) {
+  if (!Addr)
+    return {};
+  std::array<int64_t, 18> Ru{};
+  Ru[0] = int64_t(CpuNs / 1'000'000'000);
+  Ru[1] = int64_t(CpuNs % 1'000'000'000 / 1000);
+  return T.copyOutObj(Addr, Ru);
+}
+
+} // namespace
+
+// Implements clone(2). The two arches order its last arguments differently:
+// x86-64 (flags, stack, parent_tid, child_tid, tls), arm64 (flags, stack,
+// parent_tid, tls, child_tid).
+SysResult sysClone(Task &T, const SyscallArgs &A) {
+  Kernel::CloneRequest R = legacyClone(A.arg(0));
+  R.Stack = A.arg(1);
+  R.ParentTid = A.arg(2);
+  bool X86 = T.arch() == Arch::X86_64;
+  R.ChildTid = X86 ? A.arg(3) : A.arg(4);
+  R.Tls = X86 ? A.arg(4) : A.arg(3);
+  if ((R.Flags & LX_CLONE_PIDFD) && (R.Flags & LX_CLONE_PARENT_SETTID))
+    return Errno::LX_EINVAL; // both would use parent_tid
+  return doClone(T, R);
+}
+
+// Implements clone3(2): struct clone_args, versioned by its size; bytes past
+// what this kernel knows must be zero.
+SysResult sysClone3(Task &T, const SyscallArgs &A) {
+  uint64_t Size = A.arg(1);
+  if (Size < LX_CLONE_ARGS_SIZE_VER0)
+    return Errno::LX_EINVAL;
+  if (Size > PageSize)
+    return Errno::LX_E2BIG;
+  std::vector<uint8_t> Buf(Size);
+  REPRISE_TRY(T.copyIn(A.arg(0), Buf));
+  for (size_t I = LX_CLONE_ARGS_SIZE_VER2; I < Size; ++I)
+    if (Buf[I])
+      return Errno::LX_E2BIG;
+  Buf.resize(std::max<size_t>(Size, LX_CLONE_ARGS_SIZE_VER2), 0);
+  auto field = [&](unsigned I) {
+    uint64_t V;
+    std::memcpy(&V, Buf.data() + I * 8, 8);
+    return V;
+  };
+  uint64_t Flags = field(0), PidFd = field(1), ChildTid = field(2),
+           ParentTid = field(3), ExitSignal = field(4), Stack = field(5),
+           StackSize = field(6), Tls = field(7), SetTid = field(8),
+           SetTidSize = field(9);
+  const uint64_t Known = 0xffffffffull | LX_CLONE_CLEAR_SIGHAND | LX_CLONE_INTO_CGROUP;
+  if ((Flags & ~Known) || (Flags & (LX_CSIGNAL | LX_CLONE_DETACHED)))
+    return Errno::LX_EINVAL;
+  if (ExitSignal & ~LX_CSIGNAL)
+    return Errno::LX_EINVAL;
+  if ((Flags & (LX_CLONE_SIGHAND | LX_CLONE_CLEAR_SIGHAND)) ==
+      (LX_CLONE_SIGHAND | LX_CLONE_CLEAR_SIGHAND))
+    return Errno::LX_EINVAL;
+  if (SetTidSize > 32 || (!SetTid && SetTidSize) || (SetTid && !SetTidSize))
+    return Errno::LX_EINVAL;
+  if ((Stack == 0) != (StackSize == 0))
+    return Errno::LX_EINVAL;
+  Kernel::CloneRequest R;
+  R.Flags = Flags;
+  R.ExitSignal = int(ExitSignal);
+  R.Stack = Stack ? Stack + StackSize : 0; // the stack grows down from its end
+  R.Tls = Tls;
+  R.ChildTid = ChildTid;
+  R.ParentTid = ParentTid;
+  R.PidFd = PidFd;
+  if (SetTidSize) {
+    // One PID namespace level exists: more entries than levels is EINVAL.
+    if (SetTidSize > 1)
+      return Errno::LX_EINVAL;
+    int32_t Want = REPRISE_TRY(T.copyInObj<int32_t>(SetTid));
+    if (Want <= 0 || Want >= (1 << 22))
+      return Errno::LX_EINVAL;
+    if (T.Creds.Uid != 0)
+      return Errno::LX_EPERM; // needs CAP_SYS_ADMIN
+    R.SetTid.push_back(Want);
+  }
+  return doClone(T, R);
+}
+
+// Implements fork(2).
+SysResult sysFork(Task &T, const SyscallArgs &) {
+  return doClone(T, legacyClone(LX_SIGCHLD));
+}
+
+// Implements vfork(2): the parent waits until the child execs or exits.
+SysResult sysVfork(Task &T, const SyscallArgs &) {
+  return doClone(T, legacyClone(LX_CLONE_VFORK | LX_CLONE_VM | LX_SIGCHLD));
+}
+
+// Implements execve(2).
+SysResult sysExecve(Task &T, const SyscallArgs &A) {
+  std::string Path = REPRISE_TRY(T.copyInPath(A.arg(0)));
+  return doExec(T, Path, A.arg(1), A.arg(2));
+}
+
+// Implements execveat(2): the path is resolved from the directory
+// descriptor (or is the descriptor itself with AT_EMPTY_PATH).
+SysResult sysExecveat(Task &T, const SyscallArgs &A) {
+  uint32_t Flags = A.u32(4);
+  if (Flags & ~(LX_AT_EMPTY_PATH | LX_AT_SYMLINK_NOFOLLOW))
+    return Errno::LX_EINVAL;
+  std::string Path = REPRISE_TRY(T.copyInPath(A.arg(1)));
+  if (!Path.empty() && Path.front() == '/')
+    return doExec(T, Path, A.arg(2), A.arg(3));
+  auto L = REPRISE_TRY(T.resolveAt(A.i32(0), Path,
+                                   !(Flags & LX_AT_SYMLINK_NOFOLLOW),
+                                   Flags & LX_AT_EMPTY_PATH));
+  if (L.node()->isSymlink())
+    return Errno::LX_ELOOP;
+  return doExec(T, L.path(), A.arg(2), A.arg(3));
+}
+
+// Implements wait4(2).
+SysResult sysWait4(Task &T, const SyscallArgs &A) {
+  int32_t Pid = A.i32(0);
+  uint32_t Options = A.u32(2);
+  if (Options & ~(LX_WNOHANG | LX_WUNTRACED | LX_WCONTINUED | LX_WNOTHREAD |
+                  LX_WCLONE | LX_WALL))
+    return Errno::LX_EINVAL;
+  if (Pid == INT32_MIN)
+    return Errno::LX_ESRCH;
+  WaitSelector S{LX_P_ALL, 0, Options | LX_WEXITED};
+  if (Pid < -1)
+    S = {LX_P_PGID, -Pid, S.Options};
+  else if (Pid == 0)
+    S = {LX_P_PGID, T.group().Pgid, S.Options};
+  else if (Pid > 0)
+    S = {LX_P_PID, Pid, S.Options};
+  WaitResult R = REPRISE_TRY(findZombie(T, S));
+  if (!R.Pid) {
+    if (Options & LX_WNOHANG)
+      return 0;
+    return T.kernel().block(T, {&T.group().ChildEvents}, 0, "wait4");
+  }
+  if (A.arg(1))
+    REPRISE_TRY(T.copyOutObj<int32_t>(A.arg(1), R.Status));
+  REPRISE_TRY(writeRusage(T, A.arg(3), R.CpuNs));
+  return R.Pid;
+}
+
+// Implements waitid(2) (P_ALL, P_PID, P_PGID).
+SysResult sysWaitid(Task &T, const SyscallArgs &A) {
+  int32_t Type = A.i32(0), Id = A.i32(1);
+  uint32_t Options = A.u32(3);
+  if (Options & ~(LX_WNOHANG | LX_WNOWAIT | LX_WEXITED | LX_WSTOPPED |
+                  LX_WCONTINUED | LX_WNOTHREAD | LX_WCLONE | LX_WALL))
+    return Errno::LX_EINVAL;
+  if (!(Options & (LX_WEXITED | LX_WSTOPPED | LX_WCONTINUED)))
+    return Errno::LX_EINVAL;
+  WaitSelector S{Type, Id, Options};
+  switch (Type) {
+  case LX_P_ALL: break;
+  case LX_P_PID:
+  case LX_P_PGID:
+    if (Id <= 0)
+      return Errno::LX_EINVAL;
+    break;
+  default:
+    return Errno::LX_EINVAL; // P_PIDFD comes with pidfds
+  }
+  WaitResult R = REPRISE_TRY(findZombie(T, S));
+  if (!R.Pid && !(Options & LX_WNOHANG))
+    return T.kernel().block(T, {&T.group().ChildEvents}, 0, "waitid");
+  if (A.arg(2)) {
+    // siginfo_t for SIGCHLD: signo, errno, code, then pid, uid, status.
+    std::array<int32_t, 32> Info{};
+    if (R.Pid) {
+      Info[0] = LX_SIGCHLD;
+      if (R.Status & 0x7f) {
+        Info[2] = (R.Status & 0x80) ? LX_CLD_DUMPED : LX_CLD_KILLED;
+        Info[6] = R.Status & 0x7f;
+      } else {
+        Info[2] = LX_CLD_EXITED;
+        Info[6] = (R.Status >> 8) & 0xff;
+      }
+      Info[4] = R.Pid;
+      Info[5] = int32_t(T.Creds.Uid);
+    }
+    REPRISE_TRY(T.copyOutObj(A.arg(2), Info));
+  }
+  REPRISE_TRY(writeRusage(T, A.arg(4), R.CpuNs));
+  return 0;
+}
+
+// Implements kill(2).
+SysResult sysKill(Task &T, const SyscallArgs &A) {
+  int32_t Pid = A.i32(0);
+  int Sig = A.i32(1);
+  if (Sig < 0 || Sig > LX_NSIG)
+    return Errno::LX_EINVAL;
+  Kernel &K = T.kernel();
+  if (Pid > 0) {
+    Task *Target = K.taskByTid(Pid);
+    ThreadGroup *G = Target ? &Target->group() : K.groupByPid(Pid);
+    if (!G || G->State != ThreadGroup::Life::Alive)
+      return Errno::LX_ESRCH;
+    K.sendSignal(*G, nullptr, Sig);
+    return 0;
+  }
+  if (Pid == INT32_MIN)
+    return Errno::LX_ESRCH;
+  std::vector<ThreadGroup *> Targets;
+  for (const auto &[P, G] : K.groups()) {
+    if (G->State != ThreadGroup::Life::Alive)
+      continue;
+    bool Hit = Pid == -1 ? (P != 1 && G.get() != &T.group())
+                         : G->Pgid == (Pid == 0 ? T.group().Pgid : -Pid);
+    if (Hit)
+      Targets.push_back(G.get());
+  }
+  if (Targets.empty())
+    return Errno::LX_ESRCH;
+  for (ThreadGroup *G : Targets)
+    K.sendSignal(*G, nullptr, Sig);
+  return 0;
+}
+
+// Implements tgkill(2).
+SysResult sysTgkill(Task &T, const SyscallArgs &A) {
+  int32_t Tgid = A.i32(0), Tid = A.i32(1);
+  int Sig = A.i32(2);
+  if (Tgid <= 0 || Tid <= 0 || Sig < 0 || Sig > LX_NSIG)
+    return Errno::LX_EINVAL;
+  Task *Target = T.kernel().taskByTid(Tid);
+  if (!Target || Target->group().Pid != Tgid)
+    return Errno::LX_ESRCH;
+  T.kernel().sendSignal(Target->group(), Target, Sig);
+  return 0;
+}
+
+// Implements tkill(2).
+SysResult sysTkill(Task &T, const SyscallArgs &A) {
+  int32_t Tid = A.i32(0);
+  int Sig = A.i32(1);
+  if (Tid <= 0 || Sig < 0 || Sig > LX_NSIG)
+    return Errno::LX_EINVAL;
+  Task *Target = T.kernel().taskByTid(Tid);
+  if (!Target)
+    return Errno::LX_ESRCH;
+  T.kernel().sendSignal(Target->group(), Target, Sig);
+  return 0;
+}
+
+// Implements setpgid(2).
+SysResult sysSetpgid(Task &T, const SyscallArgs &A) {
+  int32_t Pid = A.i32(0), Pgid = A.i32(1);
+  if (Pgid < 0)
+    return Errno::LX_EINVAL;
+  Kernel &K = T.kernel();
+  ThreadGroup &Self = T.group();
+  ThreadGroup *G = Pid == 0 ? &Self : K.groupByPid(Pid);
+  if (!G || (G != &Self && G->Parent != &Self))
+    return Errno::LX_ESRCH;
+  if (G->Sid != Self.Sid)
+    return Errno::LX_EPERM;
+  if (G->Sid == G->Pid)
+    return Errno::LX_EPERM; // a session leader keeps its group
+  if (Pgid == 0)
+    Pgid = G->Pid;
+  if (Pgid != G->Pid) {
+    bool Exists = false;
+    for (const auto &[P, O] : K.groups())
+      Exists |= O->Pgid == Pgid && O->Sid == Self.Sid;
+    if (!Exists)
+      return Errno::LX_EPERM;
+  }
+  G->Pgid = Pgid;
+  return 0;
+}
+
+// Implements getpgid(2).
+SysResult sysGetpgid(Task &T, const SyscallArgs &A) {
+  int32_t Pid = A.i32(0);
+  ThreadGroup *G = Pid == 0 ? &T.group() : T.kernel().groupByPid(Pid);
+  if (!G)
+    return Errno::LX_ESRCH;
+  return G->Pgid;
+}
+
+// Implements getpgrp(2).
+SysResult sysGetpgrp(Task &T, const SyscallArgs &) { return T.group().Pgid; }
+
+// Implements setsid(2).
+SysResult sysSetsid(Task &T, const SyscallArgs &) {
+  ThreadGroup &G = T.group();
+  for (const auto &[P, O] : T.kernel().groups())
+    if (O->Pgid == G.Pid)
+      return Errno::LX_EPERM; // already leads a process group
+  G.Sid = G.Pgid = G.Pid;
+  return G.Sid;
+}
+
+// Implements getsid(2).
+SysResult sysGetsid(Task &T, const SyscallArgs &A) {
+  int32_t Pid = A.i32(0);
+  ThreadGroup *G = Pid == 0 ? &T.group() : T.kernel().groupByPid(Pid);
+  if (!G)
+    return Errno::LX_ESRCH;
+  return G->Sid;
+}
+
+// Implements prctl(2) for the options programs use at start-up and for
+// process management.
+SysResult sysPrctl(Task &T, const SyscallArgs &A) {
+  ThreadGroup &G = T.group();
+  switch (A.i32(0)) {
+  case LX_PR_SET_NAME: {
+    std::string Name = REPRISE_TRY(T.mm().copyInString(A.arg(1), 4096));
+    G.Comm = Name.substr(0, 15);
+    return 0;
+  }
+  case LX_PR_GET_NAME: {
+    std::array<char, 16> Buf{};
+    std::memcpy(Buf.data(), G.Comm.data(), std::min<size_t>(G.Comm.size(), 15));
+    REPRISE_TRY(T.copyOutObj(A.arg(1), Buf));
+    return 0;
+  }
+  case LX_PR_SET_CHILD_SUBREAPER:
+    G.Subreaper = A.arg(1) != 0;
+    return 0;
+  case LX_PR_GET_CHILD_SUBREAPER:
+    REPRISE_TRY(T.copyOutObj<int32_t>(A.arg(1), G.Subreaper ? 1 : 0));
+    return 0;
+  case LX_PR_SET_PDEATHSIG:
+    if (A.arg(1) > uint64_t(LX_NSIG))
+      return Errno::LX_EINVAL;
+    return 0; // recorded nowhere yet: parents outlive children in tests
+  case LX_PR_GET_DUMPABLE:
+    return 1;
+  case LX_PR_SET_DUMPABLE:
+    return A.arg(1) <= 1 ? SysResult(0) : SysResult(Errno::LX_EINVAL);
+  default:
+    return Errno::LX_EINVAL;
+  }
+}
+
+} // namespace reprise
