@@ -51,6 +51,18 @@ cl::opt<std::string> MaxBlocks("max-blocks",
 cl::opt<std::string> MaxMemory("max-memory",
                             cl::desc("Guest memory budget in MiB (default 4096)"),
                             cl::init("4096"), cl::sub(RunCmd), cl::cat(RunCat));
+cl::opt<std::string> MaxTasks("max-tasks",
+                            cl::desc("Live guest tasks at most; clone/fork get EAGAIN past it "
+                                     "(default 4096)"),
+                            cl::init("4096"), cl::sub(RunCmd), cl::cat(RunCat));
+cl::opt<std::string> Quantum("quantum",
+                             cl::desc("Guest blocks a task runs before the next one "
+                                      "(default 50000)"),
+                             cl::init("50000"), cl::sub(RunCmd), cl::cat(RunCat));
+cl::opt<std::string> Sched("sched",
+                           cl::desc("Scheduler: fifo (default) or chaos (order and "
+                                    "quanta drawn from --seed)"),
+                           cl::init("fifo"), cl::sub(RunCmd), cl::cat(RunCat));
 cl::opt<std::string> Strace("strace", cl::desc("Trace system calls to stderr or FILE"),
                             cl::value_desc("FILE"), cl::ValueOptional,
                             cl::sub(RunCmd), cl::cat(RunCat));
@@ -195,6 +207,15 @@ int main(int argc, char **argv) {
   if (MiB == 0 || MiB > (1u << 20))
     die("--max-memory: expected 1 to 1048576 MiB", 2);
   O.MaxMemory = MiB * (1ull << 20);
+  O.MaxTasks = number<uint64_t>("max-tasks", MaxTasks);
+  if (O.MaxTasks == 0 || O.MaxTasks > (1u << 20))
+    die("--max-tasks: expected 1 to 1048576", 2);
+  O.Quantum = number<uint64_t>("quantum", Quantum);
+  if (O.Quantum == 0)
+    die("--quantum: expected a positive number of blocks", 2);
+  if (Sched != "fifo" && Sched != "chaos")
+    die("--sched: expected fifo or chaos, not '" + Sched + "'", 2);
+  O.Chaos = Sched == "chaos";
   O.Strict = Strict;
   std::unique_ptr<raw_fd_ostream> TraceFile;
   if (Strace.getNumOccurrences()) {
