@@ -157,6 +157,8 @@ std::string_view errnoName(Errno E) {
     return "ERESTARTNOHAND";
   case Errno::LX_ERESTART_RESTARTBLOCK:
     return "ERESTART_RESTARTBLOCK";
+  case Errno::REPRISE_BLOCKED:
+    return "BLOCKED";
   }
   return "E?";
 }
