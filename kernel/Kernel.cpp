@@ -48,6 +48,12 @@ Kernel::Kernel(KernelOptions O)
 
 Kernel::~Kernel() {
   // Tasks hold address spaces whose engines must go before the arena.
+  // A run stopped early (--max-blocks, --strict, a deadlock) leaves tasks
+  // parked on queues that other tasks own: take them off first, so that no
+  // queue's destructor reaches a task already freed.
+  for (auto &[Tid, T] : Tasks)
+    if (T->State == TaskState::Blocked)
+      unblock(*T);
   for (auto &[Tid, T] : Tasks)
     T->State = TaskState::Dead; // no wake-ups while queues are torn down
   RunQueue.clear();
