@@ -417,8 +417,6 @@ Task *Kernel::pickNext() {
 
 SysResult Kernel::block(Task &T, std::initializer_list<WaitQueue *> Queues,
                         uint64_t Deadline, std::string What) {
-  if (T.Wait.Restarted && T.Wait.Deadline && !Deadline)
-    Deadline = T.Wait.Deadline; // a re-run keeps its first deadline
   T.State = TaskState::Blocked;
   T.Wait.Deadline = Deadline;
   T.Wait.Woken = T.Wait.TimedOut = false;

@@ -178,7 +178,6 @@ Result<void> Kernel::exec(Task &T, const std::string &Path,
     exitThread(*Th, 0);
   if (!T.isLeader()) {
     // The exec'ing thread takes the leader's tid, as on Linux.
-    Task *OldLeader = G.Leader;
     auto Mine = std::move(Tasks.at(T.tid()));
     Tasks.erase(T.tid());
     auto It = Tasks.find(G.Pid);
@@ -186,7 +185,6 @@ Result<void> Kernel::exec(Task &T, const std::string &Path,
       DeadTasks.push_back(std::move(It->second));
       Tasks.erase(It);
     }
-    (void)OldLeader;
     T.Tid = G.Pid;
     G.Leader = &T;
     Tasks.emplace(T.Tid, std::move(Mine));
@@ -277,7 +275,6 @@ void Kernel::exitThread(Task &T, int Status) {
   T.Pending.reset();
   T.State = TaskState::Dead;
   --LiveTasks;
-  T.VforkDone.wakeAll();
   if (T.MM) {
     if (T.MM->Loaded == &T)
       T.MM->Loaded = nullptr;

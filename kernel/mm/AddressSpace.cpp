@@ -181,22 +181,21 @@ uint64_t AddressSpace::charge(const Vma &V) {
   return V.Charged ? V.End - V.Start : 0;
 }
 
-void AddressSpace::mergeNeighbours(std::map<uint64_t, Vma>::iterator It) {
+bool AddressSpace::mergeNext(std::map<uint64_t, Vma>::iterator It) {
   auto Next = std::next(It);
-  if (Next != Vmas.end() && mergeable(It->second, Next->second)) {
-    It->second.Frames.insert(It->second.Frames.end(),
-                             Next->second.Frames.begin(),
-                             Next->second.Frames.end());
-    It->second.End = Next->second.End;
-    Vmas.erase(Next);
-  }
-  if (It != Vmas.begin() && mergeable(std::prev(It)->second, It->second)) {
-    Vma &Prev = std::prev(It)->second;
-    Prev.Frames.insert(Prev.Frames.end(), It->second.Frames.begin(),
-                       It->second.Frames.end());
-    Prev.End = It->second.End;
-    Vmas.erase(It);
-  }
+  if (Next == Vmas.end() || !mergeable(It->second, Next->second))
+    return false;
+  It->second.Frames.insert(It->second.Frames.end(), Next->second.Frames.begin(),
+                           Next->second.Frames.end());
+  It->second.End = Next->second.End;
+  Vmas.erase(Next);
+  return true;
+}
+
+void AddressSpace::mergeNeighbours(std::map<uint64_t, Vma>::iterator It) {
+  mergeNext(It);
+  if (It != Vmas.begin())
+    mergeNext(std::prev(It));
 }
 
 bool AddressSpace::isFree(uint64_t Start, uint64_t End) const {
@@ -427,18 +426,9 @@ Result<void> AddressSpace::protect(uint64_t Addr, uint64_t Len, uint32_t Prot) {
   auto It = Vmas.lower_bound(Addr);
   if (It != Vmas.begin())
     --It;
-  while (It != Vmas.end() && It->first <= End) {
-    auto Next = std::next(It);
-    if (Next != Vmas.end() && mergeable(It->second, Next->second)) {
-      It->second.Frames.insert(It->second.Frames.end(),
-                               Next->second.Frames.begin(),
-                               Next->second.Frames.end());
-      It->second.End = Next->second.End;
-      Vmas.erase(Next);
-      continue;
-    }
-    It = Next;
-  }
+  while (It != Vmas.end() && It->first <= End)
+    if (!mergeNext(It))
+      ++It;
   Engine->flushTlb();
   return {};
 }

@@ -142,6 +142,8 @@ private:
   uint8_t *pageFor(uint64_t Addr, bool Write);
   void scanExecutable(const Vma &V, uint64_t Start, uint64_t End);
   static uint64_t charge(const Vma &V);
+  /// Merges the VMA after \p It into it when they are identical; true if so.
+  bool mergeNext(std::map<uint64_t, Vma>::iterator It);
   /// Merges the VMA at \p It with identical neighbours on both sides.
   void mergeNeighbours(std::map<uint64_t, Vma>::iterator It);
 

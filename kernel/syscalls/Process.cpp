@@ -101,6 +101,11 @@ SysResult doExec(Task &T, const std::string &Path, uint64_t ArgvAddr,
   return 0;
 }
 
+/// The process a pid argument names, 0 meaning the caller's own.
+ThreadGroup *processOf(Task &T, int32_t Pid) {
+  return Pid == 0 ? &T.group() : T.kernel().groupByPid(Pid);
+}
+
 // --- wait ---------------------------------------------------------------------
 
 struct WaitSelector {
@@ -403,7 +408,7 @@ SysResult sysSetpgid(Task &T, const SyscallArgs &A) {
     return Errno::LX_EINVAL;
   Kernel &K = T.kernel();
   ThreadGroup &Self = T.group();
-  ThreadGroup *G = Pid == 0 ? &Self : K.groupByPid(Pid);
+  ThreadGroup *G = processOf(T, Pid);
   if (!G || (G != &Self && G->Parent != &Self))
     return Errno::LX_ESRCH;
   if (G->Sid != Self.Sid)
@@ -426,7 +431,7 @@ SysResult sysSetpgid(Task &T, const SyscallArgs &A) {
 // Implements getpgid(2).
 SysResult sysGetpgid(Task &T, const SyscallArgs &A) {
   int32_t Pid = A.i32(0);
-  ThreadGroup *G = Pid == 0 ? &T.group() : T.kernel().groupByPid(Pid);
+  ThreadGroup *G = processOf(T, Pid);
   if (!G)
     return Errno::LX_ESRCH;
   return G->Pgid;
@@ -448,7 +453,7 @@ SysResult sysSetsid(Task &T, const SyscallArgs &) {
 // Implements getsid(2).
 SysResult sysGetsid(Task &T, const SyscallArgs &A) {
   int32_t Pid = A.i32(0);
-  ThreadGroup *G = Pid == 0 ? &T.group() : T.kernel().groupByPid(Pid);
+  ThreadGroup *G = processOf(T, Pid);
   if (!G)
     return Errno::LX_ESRCH;
   return G->Sid;
