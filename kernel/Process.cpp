@@ -274,6 +274,12 @@ void Kernel::exitThread(Task &T, int Status) {
     unblock(T);
   T.Pending.reset();
   T.State = TaskState::Dead;
+  // A task killed while runnable must not stay queued: it is freed between
+  // slices, before the scheduler would skip it.
+  if (T.InRunQueue) {
+    std::erase(RunQueue, &T);
+    T.InRunQueue = false;
+  }
   --LiveTasks;
   if (T.MM) {
     if (T.MM->Loaded == &T)
