@@ -344,10 +344,15 @@ llvm::Error Kernel::launch(const std::string &Program,
   if (!Img)
     return Img.takeError();
 
-  auto Owned = std::make_unique<Task>(*this, NextTid++);
+  auto Id = PidNumbers::create(RootPids);
+  if (!Id)
+    return launchError("cannot allocate the init task's pid", 126);
+  auto Owned = std::make_unique<Task>(*this, std::move(*Id));
   Task *T = Owned.get();
   auto G = std::make_shared<ThreadGroup>();
-  G->Pid = G->Pgid = G->Sid = T->tid();
+  G->Id = G->Pgrp = G->Session = T->Id;
+  G->Pid = T->tid();
+  RootPids->Init = G.get();
   G->Leader = T;
   G->Threads.push_back(T);
   G->ExePath = Img->ExePath;

@@ -121,8 +121,9 @@ public:
     uint64_t ParentTid = 0, ChildTid = 0, PidFd = 0;
     std::vector<int32_t> SetTid; // clone3 set_tid, innermost namespace first
   };
-  /// Creates a task as clone(2) says (flags already validated). \p ResumePc
-  /// is where the child starts (after the system call instruction).
+  /// Creates a task as clone(2) says (flags already validated) and returns
+  /// its root-namespace tid. \p ResumePc is where the child starts (after
+  /// the system call instruction).
   Result<int32_t> clone(Task &Parent, const CloneRequest &R, uint64_t ResumePc);
 
   // Scheduling (kernel/Kernel.cpp).
@@ -163,6 +164,21 @@ public:
     auto It = Groups.find(Pid);
     return It == Groups.end() ? nullptr : It->second.get();
   }
+  /// The live task numbered \p Id in \p Ns (a tid from a guest), or null.
+  Task *taskIn(const PidNamespace &Ns, int32_t Id) {
+    PidNumbers *P = Id > 0 ? Ns.find(Id) : nullptr;
+    return P ? taskByTid(P->root()) : nullptr;
+  }
+  /// The process (live or zombie) whose pid is \p Id in \p Ns, or null.
+  ThreadGroup *groupIn(const PidNamespace &Ns, int32_t Id) {
+    PidNumbers *P = Id > 0 ? Ns.find(Id) : nullptr;
+    return P ? groupByPid(P->root()) : nullptr;
+  }
+  /// Whether \p G is the init (id 1) of its own PID namespace.
+  static bool isNamespaceInit(const ThreadGroup &G) {
+    return G.Id && G.Id->in(G.Id->ns()) == 1;
+  }
+  PidNamespace &rootPidNamespace() { return *RootPids; }
   const std::map<int32_t, std::shared_ptr<ThreadGroup>> &groups() const {
     return Groups;
   }
@@ -223,7 +239,7 @@ private:
   std::vector<std::shared_ptr<mm::AddressSpace>> DeadSpaces;
   Random SchedRng;
   Task *Current = nullptr;
-  int32_t NextTid = 1;
+  std::shared_ptr<PidNamespace> RootPids = std::make_shared<PidNamespace>();
   size_t LiveTasks = 0;
   uint64_t Syscalls = 0;
   uint64_t IdleNs = 0;       // virtual time spent with every task blocked

@@ -53,18 +53,12 @@ Result<int32_t> Kernel::clone(Task &Parent, const CloneRequest &R,
   if (LiveTasks >= Opts.MaxTasks ||
       LiveTasks >= limit(Parent, LX_RLIMIT_NPROC))
     return Errno::LX_EAGAIN;
-  int32_t Tid;
-  if (!R.SetTid.empty()) {
-    Tid = R.SetTid.front();
-    if (Tasks.count(Tid) || Groups.count(Tid))
-      return Errno::LX_EEXIST;
-  } else {
-    while (Tasks.count(NextTid) || Groups.count(NextTid))
-      ++NextTid;
-    Tid = NextTid++;
-  }
+  // The child lives in its parent's PID namespace (new namespaces come
+  // with the namespaces work).
+  PidRef Id = REPRISE_TRY(PidNumbers::create(Parent.Id->nsRef(), R.SetTid));
+  int32_t Tid = Id->root();
 
-  auto Owned = std::make_unique<Task>(*this, Tid);
+  auto Owned = std::make_unique<Task>(*this, std::move(Id));
   Task &C = *Owned;
   if (F & LX_CLONE_VM) {
     C.MM = Parent.MM;
@@ -116,10 +110,11 @@ Result<int32_t> Kernel::clone(Task &Parent, const CloneRequest &R,
     PG.Threads.push_back(&C);
   } else {
     auto G = std::make_shared<ThreadGroup>();
+    G->Id = C.Id;
     G->Pid = Tid;
     G->Parent = (F & LX_CLONE_PARENT) && PG.Parent ? PG.Parent : &PG;
-    G->Pgid = PG.Pgid;
-    G->Sid = PG.Sid;
+    G->Pgrp = PG.Pgrp;
+    G->Session = PG.Session;
     G->ExitSignal = R.ExitSignal;
     G->Leader = &C;
     G->Threads.push_back(&C);
@@ -141,10 +136,11 @@ Result<int32_t> Kernel::clone(Task &Parent, const CloneRequest &R,
     Groups.emplace(Tid, std::move(G));
   }
 
+  // Each side writes the tid as it sees it.
   if (F & LX_CLONE_CHILD_SETTID)
-    (void)C.copyOutObj<int32_t>(R.ChildTid, Tid);
+    (void)C.copyOutObj<int32_t>(R.ChildTid, C.vnr(C.Id));
   if (F & LX_CLONE_PARENT_SETTID)
-    (void)Parent.copyOutObj<int32_t>(R.ParentTid, Tid);
+    (void)Parent.copyOutObj<int32_t>(R.ParentTid, Parent.vnr(C.Id));
   if (F & LX_CLONE_CHILD_CLEARTID)
     C.ClearChildTid = R.ChildTid;
   if (F & LX_CLONE_VFORK)
@@ -185,6 +181,7 @@ Result<void> Kernel::exec(Task &T, const std::string &Path,
       DeadTasks.push_back(std::move(It->second));
       Tasks.erase(It);
     }
+    T.Id = G.Id;
     T.Tid = G.Pid;
     G.Leader = &T;
     Tasks.emplace(T.Tid, std::move(Mine));
@@ -211,6 +208,7 @@ Result<void> Kernel::exec(Task &T, const std::string &Path,
   G.ExePath = Img->ExePath;
   G.Argv = Img->Argv;
   G.Comm = baseName(Img->ExePath);
+  G.DidExec = true;
   T.Execed = true;
   return {};
 }
@@ -230,7 +228,7 @@ void Kernel::releaseThread(Task &T) {
         return;
       uint64_t Word = Entry + uint64_t(*Offset);
       auto V = T.copyInObj<uint32_t>(Word);
-      if (!V || (*V & LX_FUTEX_TID_MASK) != uint32_t(T.tid()))
+      if (!V || (*V & LX_FUTEX_TID_MASK) != uint32_t(T.vnr(T.Id)))
         return;
       uint32_t New = (*V & LX_FUTEX_WAITERS) | LX_FUTEX_OWNER_DIED;
       if (!T.copyOutObj<uint32_t>(Word, New))
@@ -321,7 +319,7 @@ void Kernel::exitGroup(Task &T, int Status) { terminateGroup(T.group(), Status);
 
 void Kernel::killBySignal(Task &T, int Sig, const std::string &Detail) {
   ThreadGroup &G = T.group();
-  if (G.Pid == 1 && !Detail.empty())
+  if (&G == RootPids->Init && !Detail.empty())
     Outcome.Report = "reprise: task " + std::to_string(T.tid()) + " killed by " +
                      signalName(Sig) + ": " + Detail;
   int Status = Sig;
@@ -332,33 +330,44 @@ void Kernel::killBySignal(Task &T, int Sig, const std::string &Detail) {
 
 void Kernel::groupDied(ThreadGroup &G) {
   G.State = ThreadGroup::Life::Zombie;
-  if (G.Pid == 1) {
-    // init is gone: every other process goes with it and the run ends.
-    int Status = G.ExitStatus;
-    if (Status & 0x7f) {
-      Outcome.Signal = Status & 0x7f;
-      Outcome.ExitCode = 128 + Outcome.Signal;
-    } else {
-      Outcome.ExitCode = (Status >> 8) & 0xff;
-    }
+  PidNamespace &Ns = G.Id->ns();
+  if (isNamespaceInit(G)) {
+    // A namespace's init is gone: every other process in the namespace
+    // (nested ones included) goes with it, and no new one may start there.
+    Ns.InitDied = true;
     std::vector<ThreadGroup *> Rest;
     for (auto &[Pid, Other] : Groups)
-      if (Other.get() != &G && Other->State == ThreadGroup::Life::Alive)
+      if (Other.get() != &G && Other->State == ThreadGroup::Life::Alive &&
+          Other->Id->in(Ns))
         Rest.push_back(Other.get());
     for (ThreadGroup *O : Rest)
       terminateGroup(*O, LX_SIGKILL);
-    Stopping = true;
-    return;
+    if (&G == RootPids->Init) {
+      // The run is over: its status is init's.
+      int Status = G.ExitStatus;
+      if (Status & 0x7f) {
+        Outcome.Signal = Status & 0x7f;
+        Outcome.ExitCode = 128 + Outcome.Signal;
+      } else {
+        Outcome.ExitCode = (Status >> 8) & 0xff;
+      }
+      Stopping = true;
+      return;
+    }
   }
-  // Children go to the nearest subreaper above, else to init.
+  // Children go to the nearest living subreaper above in the same
+  // namespace, else to the namespace's init.
   ThreadGroup *Reaper = nullptr;
-  for (ThreadGroup *A = G.Parent; A; A = A->Parent)
+  for (ThreadGroup *A = G.Parent; A && A->Id->in(Ns); A = A->Parent)
     if (A->Subreaper && A->State == ThreadGroup::Life::Alive) {
       Reaper = A;
       break;
     }
+  if (!Reaper && Ns.Init != &G)
+    Reaper = Ns.Init;
   if (!Reaper)
-    Reaper = groupByPid(1);
+    for (PidNamespace *Up = Ns.parent(); Up && !Reaper; Up = Up->parent())
+      Reaper = Up->Init; // init of a namespace died: its children go up
   std::vector<ThreadGroup *> Orphans;
   for (auto &[Pid, Child] : G.Children)
     Orphans.push_back(Child);
@@ -415,8 +424,9 @@ void Kernel::sendSignal(ThreadGroup &G, Task *Target, int Sig) {
     DefaultAction D = defaultAction(Sig);
     if (D == DefaultAction::Ignore || D == DefaultAction::Continue)
       return;
-    // init only gets the signals it has handlers for.
-    if (G.Pid == 1)
+    // A namespace's init only gets the signals it has handlers for (from
+    // inside its namespace; signals from outside come with namespaces).
+    if (isNamespaceInit(G))
       return;
     bool Blocked = true;
     if (Target)

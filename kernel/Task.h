@@ -11,6 +11,7 @@
 #include "cpu/Engine.h"
 #include "fs/FdTable.h"
 #include "fs/Vfs.h"
+#include "kernel/PidNamespace.h"
 #include "kernel/Syscall.h"
 #include "kernel/abi/Constants.h"
 #include "kernel/mm/AddressSpace.h"
@@ -70,12 +71,17 @@ class ThreadGroup {
 public:
   enum class Life : uint8_t { Alive, Zombie };
 
+  /// The process id: the leader's tid numbers. Pid is its root-namespace
+  /// number, the kernel's key for the process (it never changes).
+  PidRef Id;
   int32_t Pid = 0;
   ThreadGroup *Parent = nullptr;           // null for init
   std::map<int32_t, ThreadGroup *> Children; // by pid: deterministic order
   std::vector<Task *> Threads;             // live threads, in creation order
   Task *Leader = nullptr;
-  int32_t Pgid = 0, Sid = 0;
+  /// The process group and the session: the ids of the processes that
+  /// founded them, held as long as a member is.
+  PidRef Pgrp, Session;
   /// Signal sent to the parent when the process ends (the leader's clone
   /// exit signal); 0 for none. A process whose exit signal is not SIGCHLD is
   /// a "clone child" for wait's __WCLONE.
@@ -92,6 +98,7 @@ public:
 
   Life State = Life::Alive;
   bool Exiting = false; // exit_group or a fatal signal is under way
+  bool DidExec = false; // has exec'd since fork (setpgid by the parent: EACCES)
   int ExitStatus = 0;   // wait status: code << 8, or the signal (| 0x80 core)
   /// Work done by the process's threads (and by reaped children), in ns.
   uint64_t CpuNs = 0, ChildrenCpuNs = 0;
@@ -130,10 +137,17 @@ struct WaitState {
 
 class Task {
 public:
-  Task(Kernel &K, int32_t Tid) : K(K), Tid(Tid) {}
+  Task(Kernel &K, PidRef Id) : Id(std::move(Id)), K(K), Tid(this->Id->root()) {}
 
   Kernel &kernel() { return K; } // the kernel owns every task
+  /// The tid in the root namespace: the kernel's key for the task. What a
+  /// guest sees goes through vnr().
   int32_t tid() const { return Tid; }
+  /// The PID namespace the task lives in.
+  PidNamespace &pidNs() const { return Id->ns(); }
+  /// \p P as this task sees it: its number in the task's namespace, 0 when
+  /// it is not visible there.
+  int32_t vnr(const PidRef &P) const { return P ? P->in(pidNs()) : 0; }
   ThreadGroup &group() { return *Group; }
   mm::AddressSpace &mm() { return *MM; }
   cpu::Engine &cpu() { return MM->engine(); }
@@ -170,6 +184,8 @@ public:
   /// Where an open directory is in the tree (for *at calls and fchdir).
   Result<fs::Location> fileLocation(const fs::OpenFile &F);
 
+  PidRef Id; // the thread's ids (the leader's are the process's too)
+
   // Shared or private per clone flags.
   std::shared_ptr<ThreadGroup> Group;
   std::shared_ptr<mm::AddressSpace> MM;
@@ -186,7 +202,7 @@ public:
   bool InRunQueue = false;
   /// The parent stopped in vfork until this task execs or exits.
   Task *VforkParent = nullptr;
-  int32_t VforkChild = 0;    // while this task waits in vfork: the child
+  PidRef VforkChild;         // while this task waits in vfork: the child
   WaitQueue VforkDone;       // a vfork parent waits here for this task
   bool Execed = false;       // set by a successful execve for the dispatcher
   std::string PendingTrace;  // --strace line of a blocked call

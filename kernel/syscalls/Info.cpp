@@ -10,7 +10,7 @@ using namespace linux_abi;
 
 namespace {
 
-bool isSelf(Task &T, int32_t Pid) { return Pid == 0 || Pid == T.group().Pid; }
+bool isSelf(Task &T, int32_t Pid) { return Pid == 0 || Pid == T.vnr(T.group().Id); }
 
 Result<int64_t> prlimitImpl(Task &T, int32_t Pid, int32_t R, uint64_t New,
                             uint64_t Old) {
@@ -91,13 +91,13 @@ SysResult sysGetrandom(Task &T, const SyscallArgs &A) {
 }
 
 // Implements getpid(2).
-SysResult sysGetpid(Task &T, const SyscallArgs &) { return T.group().Pid; }
+SysResult sysGetpid(Task &T, const SyscallArgs &) { return T.vnr(T.group().Id); }
 // Implements gettid(2).
-SysResult sysGettid(Task &T, const SyscallArgs &) { return T.tid(); }
+SysResult sysGettid(Task &T, const SyscallArgs &) { return T.vnr(T.Id); }
 // Implements getppid(2). The first process's parent is outside the guest: 0.
 SysResult sysGetppid(Task &T, const SyscallArgs &) {
   ThreadGroup *P = T.group().Parent;
-  return P ? P->Pid : 0;
+  return P ? T.vnr(P->Id) : 0;
 }
 // Implements getuid(2).
 SysResult sysGetuid(Task &T, const SyscallArgs &) { return T.Creds.Uid; }
@@ -110,7 +110,7 @@ SysResult sysGetegid(Task &T, const SyscallArgs &) { return T.Creds.Gid; }
 
 // Implements sched_getaffinity(2): the guest sees one CPU.
 SysResult sysSchedGetaffinity(Task &T, const SyscallArgs &A) {
-  if (!isSelf(T, A.i32(0)) && T.kernel().taskByTid(A.i32(0)) == nullptr)
+  if (!isSelf(T, A.i32(0)) && T.kernel().taskIn(T.pidNs(), A.i32(0)) == nullptr)
     return Errno::LX_ESRCH;
   uint64_t Len = A.arg(1);
   if (Len < 8 || (Len & 7))
@@ -172,7 +172,7 @@ SysResult sysArchPrctl(Task &T, const SyscallArgs &A) {
 // Implements set_tid_address(2).
 SysResult sysSetTidAddress(Task &T, const SyscallArgs &A) {
   T.ClearChildTid = A.arg(0);
-  return T.tid();
+  return T.vnr(T.Id);
 }
 
 // Implements set_robust_list(2).

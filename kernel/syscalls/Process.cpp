@@ -23,7 +23,7 @@ Result<void> validateClone(Task &T, const Kernel::CloneRequest &R) {
     return Errno::LX_EINVAL;
   // init may not make siblings (it has no parent to share) or threads that
   // could outlive it.
-  if ((F & LX_CLONE_PARENT) && T.group().Pid == 1)
+  if ((F & LX_CLONE_PARENT) && Kernel::isNamespaceInit(T.group()))
     return Errno::LX_EINVAL;
   if ((F & LX_CLONE_THREAD) && (F & (LX_CLONE_NEWUSER | LX_CLONE_NEWPID)))
     return Errno::LX_EINVAL;
@@ -43,24 +43,24 @@ Result<void> validateClone(Task &T, const Kernel::CloneRequest &R) {
 /// Creates the child and, for vfork, parks the parent until the child
 /// execs or exits. A vfork parent that is woken returns the child's tid.
 SysResult doClone(Task &T, const Kernel::CloneRequest &R) {
+  Kernel &K = T.kernel();
   if (T.Wait.Restarted && T.VforkChild) {
-    if (Task *C = T.kernel().taskByTid(T.VforkChild); C && C->VforkParent == &T)
-      return T.kernel().block(T, {&C->VforkDone}, 0, "vfork");
-    int32_t Tid = T.VforkChild;
-    T.VforkChild = 0;
+    if (Task *C = K.taskByTid(T.VforkChild->root()); C && C->VforkParent == &T)
+      return K.block(T, {&C->VforkDone}, 0, "vfork");
+    int32_t Tid = T.vnr(T.VforkChild);
+    T.VforkChild.reset();
     return Tid;
   }
   REPRISE_TRY(validateClone(T, R));
-  Kernel &K = T.kernel();
   int32_t Tid = REPRISE_TRY(K.clone(T, R, K.resumePc(T, /*InHook=*/true)));
-  if (R.Flags & LX_CLONE_VFORK) {
-    Task *C = K.taskByTid(Tid);
-    if (C && C->VforkParent == &T) {
-      T.VforkChild = Tid;
-      return K.block(T, {&C->VforkDone}, 0, "vfork");
-    }
+  Task *C = K.taskByTid(Tid);
+  if (!C)
+    return Errno::LX_EAGAIN; // cannot happen: the child has not run yet
+  if ((R.Flags & LX_CLONE_VFORK) && C->VforkParent == &T) {
+    T.VforkChild = C->Id;
+    return K.block(T, {&C->VforkDone}, 0, "vfork");
   }
-  return Tid;
+  return T.vnr(C->Id);
 }
 
 Kernel::CloneRequest legacyClone(uint64_t Flags) {
@@ -103,21 +103,21 @@ SysResult doExec(Task &T, const std::string &Path, uint64_t ArgvAddr,
 
 /// The process a pid argument names, 0 meaning the caller's own.
 ThreadGroup *processOf(Task &T, int32_t Pid) {
-  return Pid == 0 ? &T.group() : T.kernel().groupByPid(Pid);
+  return Pid == 0 ? &T.group() : T.kernel().groupIn(T.pidNs(), Pid);
 }
 
 // --- wait ---------------------------------------------------------------------
 
 struct WaitSelector {
-  int32_t IdType; // P_ALL, P_PID, P_PGID
-  int32_t Id;
+  int32_t IdType;        // P_ALL, P_PID, P_PGID
+  const PidNumbers *Id;  // for P_PID and P_PGID; null matches nothing
   uint32_t Options;
 };
 
 bool matches(const ThreadGroup &C, const WaitSelector &S) {
-  if (S.IdType == LX_P_PID && C.Pid != S.Id)
+  if (S.IdType == LX_P_PID && C.Id.get() != S.Id)
     return false;
-  if (S.IdType == LX_P_PGID && C.Pgid != S.Id)
+  if (S.IdType == LX_P_PGID && C.Pgrp.get() != S.Id)
     return false;
   if (S.Options & LX_WALL)
     return true;
@@ -127,7 +127,8 @@ bool matches(const ThreadGroup &C, const WaitSelector &S) {
 }
 
 struct WaitResult {
-  int32_t Pid = 0;
+  bool Found = false;
+  int32_t Pid = 0; // as the waiter sees it
   int Status = 0;
   uint64_t CpuNs = 0;
 };
@@ -143,7 +144,7 @@ Result<WaitResult> findZombie(Task &T, const WaitSelector &S) {
     Any = true;
     if (C->State != ThreadGroup::Life::Zombie || !(S.Options & LX_WEXITED))
       continue;
-    WaitResult R{C->Pid, C->ExitStatus, C->CpuNs + C->ChildrenCpuNs};
+    WaitResult R{true, T.vnr(C->Id), C->ExitStatus, C->CpuNs + C->ChildrenCpuNs};
     if (!(S.Options & LX_WNOWAIT))
       T.kernel().reap(*C);
     return R;
@@ -224,15 +225,19 @@ SysResult sysClone3(Task &T, const SyscallArgs &A) {
   R.ParentTid = ParentTid;
   R.PidFd = PidFd;
   if (SetTidSize) {
-    // One PID namespace level exists: more entries than levels is EINVAL.
-    if (SetTidSize > 1)
+    // set_tid names the child's id in its namespace and then in each
+    // ancestor, as many levels as it has entries (a checkpoint restorer's
+    // tool, so it needs privilege).
+    if (SetTidSize > T.pidNs().level() + 1)
       return Errno::LX_EINVAL;
-    int32_t Want = REPRISE_TRY(T.copyInObj<int32_t>(SetTid));
-    if (Want <= 0 || Want >= (1 << 22))
-      return Errno::LX_EINVAL;
+    R.SetTid.resize(SetTidSize);
+    REPRISE_TRY(T.copyIn(SetTid, {reinterpret_cast<uint8_t *>(R.SetTid.data()),
+                                  SetTidSize * sizeof(int32_t)}));
+    for (int32_t Want : R.SetTid)
+      if (Want < 1 || Want >= PidNamespace::PidMax)
+        return Errno::LX_EINVAL;
     if (T.Creds.Uid != 0)
-      return Errno::LX_EPERM; // needs CAP_SYS_ADMIN
-    R.SetTid.push_back(Want);
+      return Errno::LX_EPERM; // CAP_CHECKPOINT_RESTORE
   }
   return doClone(T, R);
 }
@@ -279,15 +284,15 @@ SysResult sysWait4(Task &T, const SyscallArgs &A) {
     return Errno::LX_EINVAL;
   if (Pid == INT32_MIN)
     return Errno::LX_ESRCH;
-  WaitSelector S{LX_P_ALL, 0, Options | LX_WEXITED};
+  WaitSelector S{LX_P_ALL, nullptr, Options | LX_WEXITED};
   if (Pid < -1)
-    S = {LX_P_PGID, -Pid, S.Options};
+    S = {LX_P_PGID, T.pidNs().find(-Pid), S.Options};
   else if (Pid == 0)
-    S = {LX_P_PGID, T.group().Pgid, S.Options};
+    S = {LX_P_PGID, T.group().Pgrp.get(), S.Options};
   else if (Pid > 0)
-    S = {LX_P_PID, Pid, S.Options};
+    S = {LX_P_PID, T.pidNs().find(Pid), S.Options};
   WaitResult R = REPRISE_TRY(findZombie(T, S));
-  if (!R.Pid) {
+  if (!R.Found) {
     if (Options & LX_WNOHANG)
       return 0;
     return T.kernel().block(T, {&T.group().ChildEvents}, 0, "wait4");
@@ -307,24 +312,30 @@ SysResult sysWaitid(Task &T, const SyscallArgs &A) {
     return Errno::LX_EINVAL;
   if (!(Options & (LX_WEXITED | LX_WSTOPPED | LX_WCONTINUED)))
     return Errno::LX_EINVAL;
-  WaitSelector S{Type, Id, Options};
+  WaitSelector S{Type, nullptr, Options};
   switch (Type) {
   case LX_P_ALL: break;
   case LX_P_PID:
-  case LX_P_PGID:
     if (Id <= 0)
       return Errno::LX_EINVAL;
+    S.Id = T.pidNs().find(Id);
+    break;
+  case LX_P_PGID:
+    // Id 0: the caller's own process group (Linux 5.4 and later).
+    if (Id < 0)
+      return Errno::LX_EINVAL;
+    S.Id = Id ? T.pidNs().find(Id) : T.group().Pgrp.get();
     break;
   default:
     return Errno::LX_EINVAL; // P_PIDFD comes with pidfds
   }
   WaitResult R = REPRISE_TRY(findZombie(T, S));
-  if (!R.Pid && !(Options & LX_WNOHANG))
+  if (!R.Found && !(Options & LX_WNOHANG))
     return T.kernel().block(T, {&T.group().ChildEvents}, 0, "waitid");
   if (A.arg(2)) {
     // siginfo_t for SIGCHLD: signo, errno, code, then pid, uid, status.
     std::array<int32_t, 32> Info{};
-    if (R.Pid) {
+    if (R.Found) {
       Info[0] = LX_SIGCHLD;
       if (R.Status & 0x7f) {
         Info[2] = (R.Status & 0x80) ? LX_CLD_DUMPED : LX_CLD_KILLED;
@@ -349,9 +360,10 @@ SysResult sysKill(Task &T, const SyscallArgs &A) {
   if (Sig < 0 || Sig > LX_NSIG)
     return Errno::LX_EINVAL;
   Kernel &K = T.kernel();
+  PidNamespace &Ns = T.pidNs();
   if (Pid > 0) {
-    Task *Target = K.taskByTid(Pid);
-    ThreadGroup *G = Target ? &Target->group() : K.groupByPid(Pid);
+    Task *Target = K.taskIn(Ns, Pid);
+    ThreadGroup *G = Target ? &Target->group() : K.groupIn(Ns, Pid);
     if (!G || G->State != ThreadGroup::Life::Alive)
       return Errno::LX_ESRCH;
     K.sendSignal(*G, nullptr, Sig);
@@ -359,12 +371,13 @@ SysResult sysKill(Task &T, const SyscallArgs &A) {
   }
   if (Pid == INT32_MIN)
     return Errno::LX_ESRCH;
+  const PidNumbers *Pgrp = Pid == 0 ? T.group().Pgrp.get() : Ns.find(-Pid);
   std::vector<ThreadGroup *> Targets;
   for (const auto &[P, G] : K.groups()) {
-    if (G->State != ThreadGroup::Life::Alive)
+    if (G->State != ThreadGroup::Life::Alive || !G->Id->in(Ns))
       continue;
-    bool Hit = Pid == -1 ? (P != 1 && G.get() != &T.group())
-                         : G->Pgid == (Pid == 0 ? T.group().Pgid : -Pid);
+    bool Hit = Pid == -1 ? (!Kernel::isNamespaceInit(*G) && G.get() != &T.group())
+                         : G->Pgrp.get() == Pgrp;
     if (Hit)
       Targets.push_back(G.get());
   }
@@ -381,8 +394,8 @@ SysResult sysTgkill(Task &T, const SyscallArgs &A) {
   int Sig = A.i32(2);
   if (Tgid <= 0 || Tid <= 0 || Sig < 0 || Sig > LX_NSIG)
     return Errno::LX_EINVAL;
-  Task *Target = T.kernel().taskByTid(Tid);
-  if (!Target || Target->group().Pid != Tgid)
+  Task *Target = T.kernel().taskIn(T.pidNs(), Tid);
+  if (!Target || T.vnr(Target->group().Id) != Tgid)
     return Errno::LX_ESRCH;
   T.kernel().sendSignal(Target->group(), Target, Sig);
   return 0;
@@ -394,7 +407,7 @@ SysResult sysTkill(Task &T, const SyscallArgs &A) {
   int Sig = A.i32(1);
   if (Tid <= 0 || Sig < 0 || Sig > LX_NSIG)
     return Errno::LX_EINVAL;
-  Task *Target = T.kernel().taskByTid(Tid);
+  Task *Target = T.kernel().taskIn(T.pidNs(), Tid);
   if (!Target)
     return Errno::LX_ESRCH;
   T.kernel().sendSignal(Target->group(), Target, Sig);
@@ -411,52 +424,58 @@ SysResult sysSetpgid(Task &T, const SyscallArgs &A) {
   ThreadGroup *G = processOf(T, Pid);
   if (!G || (G != &Self && G->Parent != &Self))
     return Errno::LX_ESRCH;
-  if (G->Sid != Self.Sid)
-    return Errno::LX_EPERM;
-  if (G->Sid == G->Pid)
+  if (G != &Self) {
+    if (G->Session != Self.Session)
+      return Errno::LX_EPERM;
+    if (G->DidExec)
+      return Errno::LX_EACCES; // a child that has exec'd is its own
+  }
+  if (G->Session == G->Id)
     return Errno::LX_EPERM; // a session leader keeps its group
-  if (Pgid == 0)
-    Pgid = G->Pid;
-  if (Pgid != G->Pid) {
-    bool Exists = false;
+  PidRef Group = G->Id;
+  if (Pgid != 0 && Pgid != T.vnr(G->Id)) {
+    // Only an existing group of the caller's session may be joined.
+    const PidNumbers *Want = T.pidNs().find(Pgid);
+    Group.reset();
     for (const auto &[P, O] : K.groups())
-      Exists |= O->Pgid == Pgid && O->Sid == Self.Sid;
-    if (!Exists)
+      if (Want && O->Pgrp.get() == Want && O->Session == Self.Session) {
+        Group = O->Pgrp;
+        break;
+      }
+    if (!Group)
       return Errno::LX_EPERM;
   }
-  G->Pgid = Pgid;
+  G->Pgrp = std::move(Group);
   return 0;
 }
 
 // Implements getpgid(2).
 SysResult sysGetpgid(Task &T, const SyscallArgs &A) {
-  int32_t Pid = A.i32(0);
-  ThreadGroup *G = processOf(T, Pid);
+  ThreadGroup *G = processOf(T, A.i32(0));
   if (!G)
     return Errno::LX_ESRCH;
-  return G->Pgid;
+  return T.vnr(G->Pgrp);
 }
 
 // Implements getpgrp(2).
-SysResult sysGetpgrp(Task &T, const SyscallArgs &) { return T.group().Pgid; }
+SysResult sysGetpgrp(Task &T, const SyscallArgs &) { return T.vnr(T.group().Pgrp); }
 
 // Implements setsid(2).
 SysResult sysSetsid(Task &T, const SyscallArgs &) {
   ThreadGroup &G = T.group();
   for (const auto &[P, O] : T.kernel().groups())
-    if (O->Pgid == G.Pid)
+    if (O->Pgrp == G.Id)
       return Errno::LX_EPERM; // already leads a process group
-  G.Sid = G.Pgid = G.Pid;
-  return G.Sid;
+  G.Session = G.Pgrp = G.Id;
+  return T.vnr(G.Id);
 }
 
 // Implements getsid(2).
 SysResult sysGetsid(Task &T, const SyscallArgs &A) {
-  int32_t Pid = A.i32(0);
-  ThreadGroup *G = processOf(T, Pid);
+  ThreadGroup *G = processOf(T, A.i32(0));
   if (!G)
     return Errno::LX_ESRCH;
-  return G->Sid;
+  return T.vnr(G->Session);
 }
 
 // Implements prctl(2) for the options programs use at start-up and for
