@@ -179,6 +179,9 @@ public:
     return G.Id && G.Id->in(G.Id->ns()) == 1;
   }
   PidNamespace &rootPidNamespace() { return *RootPids; }
+  /// A fresh inode number for a file with no place in a file system (pipes,
+  /// pidfds): a counter per kernel, so runs number them alike.
+  uint64_t nextAnonIno() { return NextAnonIno++; }
   const std::map<int32_t, std::shared_ptr<ThreadGroup>> &groups() const {
     return Groups;
   }
@@ -248,6 +251,7 @@ private:
   cpu::Engine *SliceEngine = nullptr; // the engine of the running slice
   std::shared_ptr<mm::CommitPool> Commit; // --max-memory, shared by all
   uint64_t Execs = 0;        // images loaded so far (seeds their placement)
+  uint64_t NextAnonIno = 0x1000;
   uint64_t CycleReads = 0;
   RunOutcome Outcome;
   bool Stopping = false;

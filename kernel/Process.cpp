@@ -14,6 +14,8 @@
 //===----------------------------------------------------------------------===//
 #include "kernel/Kernel.h"
 
+#include "kernel/PidFd.h"
+
 #include "kernel/abi/Constants.h"
 
 namespace reprise {
@@ -75,6 +77,20 @@ Result<int32_t> Kernel::clone(Task &Parent, const CloneRequest &R,
                            : std::make_shared<fs::FsContext>(*Parent.Fs);
   C.Creds = Parent.Creds;
   C.SigMask = Parent.SigMask;
+
+  // CLONE_PIDFD: the parent's descriptor for the child, installed after
+  // the child's copy of the table was made (it is the parent's alone unless
+  // they share the table) and before the child exists, so that a failure
+  // leaves nothing behind.
+  if (F & LX_CLONE_PIDFD) {
+    auto File = std::make_shared<PidFdFile>(C.Id, nextAnonIno(), 0);
+    int Fd = REPRISE_TRY(Parent.fds().install(File, /*CloseOnExec=*/true, 0,
+                                              limit(Parent, LX_RLIMIT_NOFILE)));
+    if (!Parent.copyOutObj<int32_t>(R.PidFd, Fd)) {
+      (void)Parent.fds().close(Fd);
+      return Errno::LX_EFAULT;
+    }
+  }
 
   // Registers: the parent's, returning 0 after the system call.
   cpu::Engine &PE = Parent.cpu();

@@ -138,9 +138,8 @@ namespace {
 SysResult makePipe(Task &T, uint64_t Addr, uint32_t Flags) {
   if (Flags & ~(LX_O_CLOEXEC | LX_O_NONBLOCK | LX_O_DIRECT))
     return Errno::LX_EINVAL;
-  static uint64_t NextIno = 0x1000;
   auto P = std::make_shared<Pipe>();
-  P->Ino = NextIno++;
+  P->Ino = T.kernel().nextAnonIno();
   uint32_t Status = Flags & LX_O_NONBLOCK;
   auto R = std::make_shared<PipeFile>(P, false, LX_O_RDONLY | Status);
   auto W = std::make_shared<PipeFile>(P, true, LX_O_WRONLY | Status);
