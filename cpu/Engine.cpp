@@ -297,6 +297,133 @@ void Engine::resetRegisters() {
   uc_reg_write(I->UC, UC_ARM64_REG_NZCV, &Zero);
 }
 
+namespace {
+
+const int X86GprIds[X86UserRegs::NumGprs] = {
+    UC_X86_REG_R8,  UC_X86_REG_R9,  UC_X86_REG_R10, UC_X86_REG_R11,
+    UC_X86_REG_R12, UC_X86_REG_R13, UC_X86_REG_R14, UC_X86_REG_R15,
+    UC_X86_REG_RDI, UC_X86_REG_RSI, UC_X86_REG_RBP, UC_X86_REG_RBX,
+    UC_X86_REG_RDX, UC_X86_REG_RAX, UC_X86_REG_RCX, UC_X86_REG_RSP,
+    UC_X86_REG_RIP, UC_X86_REG_EFLAGS};
+
+// FXSAVE image offsets (Intel SDM, table 10-2).
+constexpr size_t FxFcw = 0, FxFsw = 2, FxFtw = 4, FxFop = 6, FxFip = 8,
+                 FxFdp = 16, FxMxcsr = 24, FxMxcsrMask = 28, FxSt = 32,
+                 FxXmm = 160;
+
+template <typename T> T load(const uint8_t *P) {
+  T V;
+  std::memcpy(&V, P, sizeof V);
+  return V;
+}
+template <typename T> void store(uint8_t *P, T V) { std::memcpy(P, &V, sizeof V); }
+
+} // namespace
+
+X86UserRegs Engine::userRegsX86() const {
+  X86UserRegs R;
+  for (unsigned K = 0; K < X86UserRegs::NumGprs; ++K)
+    uc_reg_read(I->UC, X86GprIds[K], &R.Gpr[K]);
+  uint8_t *F = R.FxSave.data();
+  uint64_t Fcw = 0, Fsw = 0, Tag = 0, Fop = 0, Fip = 0, Fdp = 0, Mxcsr = 0;
+  uc_reg_read(I->UC, UC_X86_REG_FPCW, &Fcw);
+  uc_reg_read(I->UC, UC_X86_REG_FPSW, &Fsw);
+  uc_reg_read(I->UC, UC_X86_REG_FPTAG, &Tag);
+  uc_reg_read(I->UC, UC_X86_REG_FOP, &Fop);
+  uc_reg_read(I->UC, UC_X86_REG_FIP, &Fip);
+  uc_reg_read(I->UC, UC_X86_REG_FDP, &Fdp);
+  uc_reg_read(I->UC, UC_X86_REG_MXCSR, &Mxcsr);
+  store<uint16_t>(F + FxFcw, uint16_t(Fcw));
+  store<uint16_t>(F + FxFsw, uint16_t(Fsw));
+  // The abridged tag: one bit per physical register, set when not empty.
+  uint8_t Abridged = 0;
+  for (unsigned K = 0; K < 8; ++K)
+    if (((Tag >> (2 * K)) & 3) != 3)
+      Abridged |= uint8_t(1u << K);
+  F[FxFtw] = Abridged;
+  store<uint16_t>(F + FxFop, uint16_t(Fop));
+  store<uint64_t>(F + FxFip, Fip);
+  store<uint64_t>(F + FxFdp, Fdp);
+  store<uint32_t>(F + FxMxcsr, uint32_t(Mxcsr));
+  store<uint32_t>(F + FxMxcsrMask, 0xffff);
+  // ST(i) is physical register (TOP + i) mod 8.
+  unsigned Top = unsigned(Fsw >> 11) & 7;
+  for (unsigned K = 0; K < 8; ++K) {
+    uint8_t Buf[16] = {};
+    uc_reg_read(I->UC, UC_X86_REG_FP0 + int((Top + K) & 7), Buf);
+    std::memcpy(F + FxSt + 16 * K, Buf, 10);
+  }
+  for (unsigned K = 0; K < 16; ++K)
+    uc_reg_read(I->UC, UC_X86_REG_XMM0 + int(K), F + FxXmm + 16 * K);
+  return R;
+}
+
+void Engine::setUserRegsX86(const X86UserRegs &R) {
+  for (unsigned K = 0; K < X86UserRegs::NumGprs; ++K)
+    uc_reg_write(I->UC, X86GprIds[K], &R.Gpr[K]);
+  const uint8_t *F = R.FxSave.data();
+  uint64_t Fcw = load<uint16_t>(F + FxFcw), Fsw = load<uint16_t>(F + FxFsw);
+  uint64_t Fop = load<uint16_t>(F + FxFop), Fip = load<uint64_t>(F + FxFip),
+           Fdp = load<uint64_t>(F + FxFdp), Mxcsr = load<uint32_t>(F + FxMxcsr);
+  uint64_t Tag = 0;
+  for (unsigned K = 0; K < 8; ++K)
+    if (!(F[FxFtw] & (1u << K)))
+      Tag |= 3ull << (2 * K); // empty; a valid register's class is recomputed
+  uc_reg_write(I->UC, UC_X86_REG_FPCW, &Fcw);
+  uc_reg_write(I->UC, UC_X86_REG_FPSW, &Fsw);
+  unsigned Top = unsigned(Fsw >> 11) & 7;
+  for (unsigned K = 0; K < 8; ++K) {
+    uint8_t Buf[16] = {};
+    std::memcpy(Buf, F + FxSt + 16 * K, 10);
+    uc_reg_write(I->UC, UC_X86_REG_FP0 + int((Top + K) & 7), Buf);
+  }
+  uc_reg_write(I->UC, UC_X86_REG_FPTAG, &Tag);
+  uc_reg_write(I->UC, UC_X86_REG_FOP, &Fop);
+  uc_reg_write(I->UC, UC_X86_REG_FIP, &Fip);
+  uc_reg_write(I->UC, UC_X86_REG_FDP, &Fdp);
+  Mxcsr &= 0xffff; // reserved bits would fault on real hardware
+  uc_reg_write(I->UC, UC_X86_REG_MXCSR, &Mxcsr);
+  for (unsigned K = 0; K < 16; ++K)
+    uc_reg_write(I->UC, UC_X86_REG_XMM0 + int(K), F + FxXmm + 16 * K);
+}
+
+Arm64UserRegs Engine::userRegsArm64() const {
+  Arm64UserRegs R;
+  for (unsigned K = 0; K < 29; ++K)
+    uc_reg_read(I->UC, UC_ARM64_REG_X0 + int(K), &R.X[K]);
+  uc_reg_read(I->UC, UC_ARM64_REG_X29, &R.X[29]);
+  uc_reg_read(I->UC, UC_ARM64_REG_X30, &R.X[30]);
+  uc_reg_read(I->UC, UC_ARM64_REG_SP, &R.Sp);
+  uc_reg_read(I->UC, UC_ARM64_REG_PC, &R.Pc);
+  uint64_t Nzcv = 0, Fpsr = 0, Fpcr = 0;
+  uc_reg_read(I->UC, UC_ARM64_REG_NZCV, &Nzcv);
+  R.Pstate = Nzcv & 0xf0000000ull; // EL0t: only the flags are user state
+  uc_reg_read(I->UC, UC_ARM64_REG_FPSR, &Fpsr);
+  uc_reg_read(I->UC, UC_ARM64_REG_FPCR, &Fpcr);
+  R.Fpsr = uint32_t(Fpsr);
+  R.Fpcr = uint32_t(Fpcr);
+  for (unsigned K = 0; K < 32; ++K)
+    uc_reg_read(I->UC, UC_ARM64_REG_Q0 + int(K), R.V[K].data());
+  return R;
+}
+
+void Engine::setUserRegsArm64(const Arm64UserRegs &R) {
+  for (unsigned K = 0; K < 29; ++K)
+    uc_reg_write(I->UC, UC_ARM64_REG_X0 + int(K), &R.X[K]);
+  uc_reg_write(I->UC, UC_ARM64_REG_X29, &R.X[29]);
+  uc_reg_write(I->UC, UC_ARM64_REG_X30, &R.X[30]);
+  uc_reg_write(I->UC, UC_ARM64_REG_SP, &R.Sp);
+  uc_reg_write(I->UC, UC_ARM64_REG_PC, &R.Pc);
+  uint64_t Nzcv = R.Pstate & 0xf0000000ull, Fpsr = R.Fpsr, Fpcr = R.Fpcr;
+  uc_reg_write(I->UC, UC_ARM64_REG_NZCV, &Nzcv);
+  uc_reg_write(I->UC, UC_ARM64_REG_FPSR, &Fpsr);
+  uc_reg_write(I->UC, UC_ARM64_REG_FPCR, &Fpcr);
+  for (unsigned K = 0; K < 32; ++K)
+    uc_reg_write(I->UC, UC_ARM64_REG_Q0 + int(K), R.V[K].data());
+}
+
+void *Engine::ucHandle() const { return I->UC; }
+
 void Engine::requestStop() {
   StopRequested = true;
   uc_emu_stop(I->UC);

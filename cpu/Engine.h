@@ -87,6 +87,25 @@ struct StopInfo {
   std::string Message;
 };
 
+/// What a signal frame holds of an x86-64 task: the general registers in
+/// struct sigcontext's order and the x87/SSE state as FXSAVE lays it out.
+struct X86UserRegs {
+  enum : unsigned {
+    R8, R9, R10, R11, R12, R13, R14, R15, Rdi, Rsi, Rbp, Rbx, Rdx, Rax, Rcx,
+    Rsp, Rip, Eflags, NumGprs
+  };
+  std::array<uint64_t, NumGprs> Gpr{};
+  std::array<uint8_t, 512> FxSave{};
+};
+
+/// What a signal frame holds of an arm64 task.
+struct Arm64UserRegs {
+  std::array<uint64_t, 31> X{};
+  uint64_t Sp = 0, Pc = 0, Pstate = 0;
+  uint32_t Fpsr = 0, Fpcr = 0;
+  std::array<std::array<uint8_t, 16>, 32> V{};
+};
+
 /// Saved registers of one task, opaque outside cpu/.
 class Context {
 public:
@@ -117,6 +136,11 @@ public:
   void setReg(Reg R, uint64_t V);
   /// Zeroes the general registers, as at a new program's entry.
   void resetRegisters();
+  /// The user register file, for signal frames (arch() must match).
+  X86UserRegs userRegsX86() const;
+  void setUserRegsX86(const X86UserRegs &R);
+  Arm64UserRegs userRegsArm64() const;
+  void setUserRegsArm64(const Arm64UserRegs &R);
 
   /// Runs from the current PC until something stops it. With \p MaxBlocks
   /// nonzero, stops (StopKind::Quantum) before the block that would exceed it.
@@ -138,6 +162,13 @@ public:
   void forgetTimeReads(uint64_t VAddr, uint64_t Len);
   /// Watches the same time-reading sites as \p Other (a fork's copy).
   void copyTimeReadsFrom(const Engine &Other);
+
+  /// The exact address a fault reported by run() touched: worked out from
+  /// the memory operand of the instruction at the PC (\p Bytes), since the
+  /// engine only sees the page.
+  uint64_t faultAddress(const FaultInfo &F, llvm::ArrayRef<uint8_t> Bytes) const;
+  /// The Unicorn handle, for cpu/ code outside Engine.cpp.
+  void *ucHandle() const;
 
   std::unique_ptr<Context> saveContext() const;
   void restoreContext(const Context &C);

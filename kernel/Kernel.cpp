@@ -270,6 +270,20 @@ Kernel::loadImage(const fs::Location &Root, const fs::Location &Cwd,
                   "[stack]"))
     return launchError("cannot map the initial stack", 1, Errno::LX_ENOMEM);
 
+  if (A == Arch::Arm64) {
+    // The signal return trampoline (Linux's vDSO sigtramp): arm64 libcs do
+    // not pass SA_RESTORER, so a handler returns here.
+    static const uint8_t Tramp[] = {
+        0x68, 0x11, 0x80, 0xd2, // mov x8, #139 (rt_sigreturn)
+        0x01, 0x00, 0x00, 0xd4, // svc #0
+    };
+    auto At = (*AS)->map(0, PageSize, LX_PROT_READ | LX_PROT_EXEC, LX_MAP_PRIVATE,
+                         Tramp, "[vdso]");
+    if (!At)
+      return launchError("cannot map the signal trampoline", 1, Errno::LX_ENOMEM);
+    (*AS)->SigTramp = *At;
+  }
+
   loader::StackInputs SI;
   SI.Argv = Argv;
   SI.Envp = Envp;
@@ -432,6 +446,11 @@ SysResult Kernel::block(Task &T, std::initializer_list<WaitQueue *> Queues,
   }
   if (Deadline)
     Timers.insert({Deadline, T.tid()});
+  // A handler that can run already ends the wait at once.
+  if (T.Wait.Restart != RestartKind::Uninterruptible && handledSignal(T)) {
+    T.Wait.Interrupted = true;
+    wake(T);
+  }
   return Errno::REPRISE_BLOCKED;
 }
 
@@ -546,6 +565,8 @@ RunOutcome Kernel::run() {
     cpu::Engine &E = T->cpu();
     SliceEngine = &E;
     SliceStart = E.blocksExecuted();
+    if (T->Pending && T->Wait.Interrupted)
+      interruptSyscall(*T); // a handler runs first: EINTR or a restart
     if (T->Pending) {
       // A blocked system call runs again now that the task was woken.
       PendingSyscall P = *T->Pending;
@@ -556,6 +577,15 @@ RunOutcome Kernel::run() {
         // Blocked again, ended, or exec'd into a new engine: start over.
         if (T->State == TaskState::Runnable)
           enqueue(*T);
+        Current = nullptr;
+        SliceEngine = nullptr;
+        continue;
+      }
+    }
+    // Back to user mode: signals first.
+    if (signalPending(*T)) {
+      deliverSignals(*T);
+      if (T->State != TaskState::Runnable || Stopping) {
         Current = nullptr;
         SliceEngine = nullptr;
         continue;
@@ -606,28 +636,40 @@ RunOutcome Kernel::run() {
       const char *Kind = S.Fault.Kind == cpu::Access::Write     ? "write"
                          : S.Fault.Kind == cpu::Access::Execute ? "execute"
                                                                 : "read";
-      killBySignal(*T, LX_SIGSEGV,
-                   llvm::formatv("{0} {1} at address {2:x} ({3}), {4}",
-                                 S.Fault.Mapped ? "protection fault:" : "bad",
-                                 Kind, S.Fault.Addr,
-                                 S.Fault.Mapped ? "SEGV_ACCERR" : "SEGV_MAPERR",
-                                 Where())
-                       .str());
+      int32_t Code = S.Fault.Mapped ? LX_SEGV_ACCERR : LX_SEGV_MAPERR;
+      S.Fault.Addr = E.faultAddress(S.Fault, T->mm().peek(Pc, 16));
+      forceSignal(*T, SigInfo::fault(LX_SIGSEGV, Code, S.Fault.Addr),
+                  llvm::formatv("{0} {1} at address {2:x} ({3}), {4}",
+                                S.Fault.Mapped ? "protection fault:" : "bad",
+                                Kind, S.Fault.Addr,
+                                S.Fault.Mapped ? "SEGV_ACCERR" : "SEGV_MAPERR",
+                                Where())
+                      .str());
       break;
     }
     case cpu::StopKind::IllegalInsn:
-      killBySignal(*T, LX_SIGILL, "illegal instruction at " + Where());
+      forceSignal(*T,
+                  SigInfo::fault(LX_SIGILL, T->arch() == Arch::X86_64 ? LX_ILL_ILLOPN
+                                                                     : LX_ILL_ILLOPC,
+                                 Pc),
+                  "illegal instruction at " + Where());
       break;
     case cpu::StopKind::Breakpoint:
-      killBySignal(*T, LX_SIGTRAP, "breakpoint at " + Where());
+      forceSignal(*T,
+                  T->arch() == Arch::X86_64 ? SigInfo::kernel(LX_SIGTRAP)
+                                            : SigInfo::fault(LX_SIGTRAP, LX_TRAP_BRKPT, Pc),
+                  "breakpoint at " + Where());
       break;
     case cpu::StopKind::DivideError:
-      killBySignal(*T, LX_SIGFPE, "integer divide error at " + Where());
+      forceSignal(*T, SigInfo::fault(LX_SIGFPE, LX_FPE_INTDIV, Pc),
+                  "integer divide error at " + Where());
       break;
     case cpu::StopKind::EngineError:
       killBySignal(*T, LX_SIGILL, "engine error (" + S.Message + ") at " + Where());
       break;
     }
+    if (T->State == TaskState::Runnable)
+      enqueue(*T); // a handler took the fault
   }
   Current = nullptr;
   collectGarbage();
@@ -668,6 +710,7 @@ void Kernel::onSyscall() {
     return;
   }
   T.Wait.Restarted = false;
+  T.Wait.Restart = RestartKind::Sys;
   dispatch(T, Info, A, /*InHook=*/true);
 }
 
@@ -688,6 +731,21 @@ void Kernel::dispatch(Task &T, const SyscallInfo *Info, const SyscallArgs &A,
     }
     if (InHook)
       Running.requestStop();
+    return;
+  }
+  if (T.RegsReplaced) {
+    // rt_sigreturn wrote every register. Inside the hook x86-64 still adds
+    // the syscall instruction's length to RIP afterwards.
+    T.RegsReplaced = false;
+    if (Trace) {
+      *Opts.Strace << PendingTrace << ") = ?\n";
+      Opts.Strace->flush();
+    }
+    if (InHook) {
+      if (T.arch() == Arch::X86_64)
+        T.cpu().setReg(cpu::Reg::Pc, T.cpu().reg(cpu::Reg::Pc) - 2);
+      Running.requestStop();
+    }
     return;
   }
   if (T.Execed) {
@@ -722,6 +780,9 @@ void Kernel::dispatch(Task &T, const SyscallInfo *Info, const SyscallArgs &A,
   }
   if (Trace)
     traceExit(T, Info, A, Ret);
+  // A signal to take: leave the engine so the scheduler delivers it.
+  if (InHook && signalPending(T))
+    Running.requestStop();
 }
 
 } // namespace reprise

@@ -103,11 +103,39 @@ public:
   /// Kills \p T's thread group by \p Sig's default action, with a report
   /// on stderr when it is the init process.
   void killBySignal(Task &T, int Sig, const std::string &Detail);
-  /// Sends \p Sig to a process (\p Target null: to process \p G) or to one
-  /// thread. Only what the tasks issue needs: ignored signals are dropped,
-  /// default actions that terminate are carried out, caught ones stay
-  /// pending until the signals issue delivers them.
-  void sendSignal(ThreadGroup &G, Task *Target, int Sig);
+  // Signals (kernel/SignalDelivery.cpp).
+
+  /// Sends a signal to process \p G (\p Target null) or to thread \p Target.
+  /// Ignored signals are dropped; one whose default action kills does so at
+  /// once; others are queued and a thread that can take a handled one is
+  /// woken from an interruptible wait.
+  void sendSignal(ThreadGroup &G, Task *Target, const SigInfo &Info);
+  void sendSignal(ThreadGroup &G, Task *Target, int Sig) {
+    sendSignal(G, Target, SigInfo::kernel(Sig));
+  }
+  /// Whether \p T has a signal it would take now (not blocked).
+  bool signalPending(Task &T);
+  /// The first signal \p T would take now if it runs a handler, else 0.
+  int handledSignal(Task &T);
+  /// At a return to user mode: takes \p T's signals one by one, running
+  /// default actions and setting up a frame for each handled one.
+  void deliverSignals(Task &T);
+  /// A fault or trap of \p T: its handler runs now, or, when it has none or
+  /// blocks the signal, the process dies of it (\p Detail for the report).
+  void forceSignal(Task &T, const SigInfo &Info, const std::string &Detail);
+  /// rt_sigreturn(2): registers, mask and alternate stack from the frame
+  /// at the stack pointer; SIGSEGV when the frame is bad.
+  void sigreturn(Task &T);
+  /// The SIGCHLD (or other exit signal) \p Child's end sends \p Parent.
+  SigInfo childSignal(ThreadGroup &Child, ThreadGroup &Parent);
+  /// The siginfo of a signal \p Sender sends with kill(2) (SI_USER) or
+  /// tkill(2) (SI_TKILL) to \p Receiver.
+  static SigInfo userSignal(Task &Sender, int Sig, int32_t Code,
+                            ThreadGroup &Receiver) {
+    return SigInfo::fromProcess(Sig, Code,
+                                Sender.group().Id->in(Receiver.Id->ns()),
+                                Sender.Creds.Uid);
+  }
   /// Reaps zombie \p Child of \p Parent: its pid is free again.
   void reap(ThreadGroup &Child);
   /// execve(2) of \p T: fails with an errno while the old image is intact.
@@ -217,6 +245,13 @@ private:
   void groupDied(ThreadGroup &G);
   /// Ends every thread of \p G and then the process, with \p Status.
   void terminateGroup(ThreadGroup &G, int Status);
+  /// A blocked call of \p T woken for a signal handler: ends it with EINTR
+  /// or arranges its restart, as its RestartKind and the handler say.
+  void interruptSyscall(Task &T);
+  /// Writes \p T's frame for handler \p Act of \p Info; false when the
+  /// stack cannot hold it.
+  bool setupFrame(Task &T, const SigInfo &Info, const SigAction &Act,
+                  uint64_t OldMask);
   /// Frees what could not be freed while an engine was running.
   void collectGarbage();
   std::string deadlockReport();

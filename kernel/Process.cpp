@@ -22,31 +22,6 @@ namespace reprise {
 
 using namespace linux_abi;
 
-namespace {
-
-enum class DefaultAction { Terminate, Core, Ignore, Stop, Continue };
-
-DefaultAction defaultAction(int Sig) {
-  switch (Sig) {
-  case LX_SIGCHLD: case LX_SIGURG: case LX_SIGWINCH:
-    return DefaultAction::Ignore;
-  case LX_SIGCONT:
-    return DefaultAction::Continue;
-  case LX_SIGSTOP: case LX_SIGTSTP: case LX_SIGTTIN: case LX_SIGTTOU:
-    return DefaultAction::Stop;
-  case LX_SIGQUIT: case LX_SIGILL: case LX_SIGTRAP: case LX_SIGABRT:
-  case LX_SIGBUS: case LX_SIGFPE: case LX_SIGSEGV: case LX_SIGXCPU:
-  case LX_SIGXFSZ: case LX_SIGSYS:
-    return DefaultAction::Core;
-  default:
-    return DefaultAction::Terminate;
-  }
-}
-
-uint64_t sigBit(int Sig) { return 1ull << (Sig - 1); }
-
-} // namespace
-
 // --- Creation ---------------------------------------------------------------
 
 Result<int32_t> Kernel::clone(Task &Parent, const CloneRequest &R,
@@ -77,6 +52,10 @@ Result<int32_t> Kernel::clone(Task &Parent, const CloneRequest &R,
                            : std::make_shared<fs::FsContext>(*Parent.Fs);
   C.Creds = Parent.Creds;
   C.SigMask = Parent.SigMask;
+  // A new thread on the same memory starts without the alternate stack
+  // (it would share it); a fork child keeps it.
+  if ((F & (LX_CLONE_VM | LX_CLONE_VFORK)) != LX_CLONE_VM)
+    C.SigAltStack = Parent.SigAltStack;
 
   // CLONE_PIDFD: the parent's descriptor for the child, installed after
   // the child's copy of the table was made (it is the parent's alone unless
@@ -225,6 +204,7 @@ Result<void> Kernel::exec(Task &T, const std::string &Path,
   G.Argv = Img->Argv;
   G.Comm = baseName(Img->ExePath);
   G.DidExec = true;
+  T.SigAltStack = AltStack{};
   T.Execed = true;
   return {};
 }
@@ -401,11 +381,29 @@ void Kernel::groupDied(ThreadGroup &G) {
     return;
   const SigAction &Chld = P->Handlers->Actions[LX_SIGCHLD];
   bool AutoReap = Chld.Handler == LX_SIG_IGN || (Chld.Flags & LX_SA_NOCLDWAIT);
-  if (G.ExitSignal && !(AutoReap && Chld.Handler == LX_SIG_IGN))
-    sendSignal(*P, nullptr, G.ExitSignal);
+  // An exit signal past 64 (old clone takes any byte) signals nobody.
+  bool Valid = G.ExitSignal > 0 && G.ExitSignal <= LX_NSIG;
+  if (Valid && !(AutoReap && Chld.Handler == LX_SIG_IGN))
+    sendSignal(*P, nullptr, childSignal(G, *P));
   P->ChildEvents.wakeAll();
   if (AutoReap && G.ExitSignal == LX_SIGCHLD)
     reap(G);
+}
+
+SigInfo Kernel::childSignal(ThreadGroup &Child, ThreadGroup &Parent) {
+  SigInfo I{Child.ExitSignal, 0, LX_CLD_EXITED};
+  int Status = Child.ExitStatus;
+  int32_t Value = (Status >> 8) & 0xff;
+  if (Status & 0x7f) {
+    I.Code = (Status & 0x80) ? LX_CLD_DUMPED : LX_CLD_KILLED;
+    Value = Status & 0x7f;
+  }
+  I.set<int32_t>(0, Child.Id->in(Parent.Id->ns()));
+  I.set<uint32_t>(4, Child.Leader ? Child.Leader->Creds.Uid : 0);
+  I.set<int32_t>(8, Value);
+  I.set<int64_t>(16, int64_t(Child.CpuNs / 10'000'000)); // clock ticks
+  I.set<int64_t>(24, 0);
+  return I;
 }
 
 void Kernel::reap(ThreadGroup &G) {
@@ -421,45 +419,6 @@ void Kernel::reap(ThreadGroup &G) {
   auto GIt = Groups.find(G.Pid);
   if (GIt != Groups.end() && GIt->second.get() == &G)
     Groups.erase(GIt); // the leader in DeadTasks keeps it alive until then
-}
-
-// --- Signals (the part the tasks issue needs) ---------------------------------
-
-void Kernel::sendSignal(ThreadGroup &G, Task *Target, int Sig) {
-  if (Sig <= 0 || Sig > LX_NSIG || G.State != ThreadGroup::Life::Alive ||
-      G.Exiting)
-    return;
-  if (Sig == LX_SIGKILL) {
-    terminateGroup(G, LX_SIGKILL);
-    return;
-  }
-  const SigAction &Act = G.Handlers->Actions[size_t(Sig)];
-  if (Act.Handler == LX_SIG_IGN)
-    return;
-  if (Act.Handler == LX_SIG_DFL) {
-    DefaultAction D = defaultAction(Sig);
-    if (D == DefaultAction::Ignore || D == DefaultAction::Continue)
-      return;
-    // A namespace's init only gets the signals it has handlers for (from
-    // inside its namespace; signals from outside come with namespaces).
-    if (isNamespaceInit(G))
-      return;
-    bool Blocked = true;
-    if (Target)
-      Blocked = Target->SigMask & sigBit(Sig);
-    else
-      for (Task *Th : G.Threads)
-        Blocked &= (Th->SigMask & sigBit(Sig)) != 0;
-    if ((D == DefaultAction::Terminate || D == DefaultAction::Core) && !Blocked) {
-      terminateGroup(G, D == DefaultAction::Core ? (Sig | 0x80) : Sig);
-      return;
-    }
-  }
-  // Caught, blocked or a stop: pending until the signals issue delivers it.
-  if (Target)
-    Target->PendingSignals |= sigBit(Sig);
-  else
-    G.PendingSignals |= sigBit(Sig);
 }
 
 } // namespace reprise

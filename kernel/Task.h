@@ -12,6 +12,7 @@
 #include "fs/FdTable.h"
 #include "fs/Vfs.h"
 #include "kernel/PidNamespace.h"
+#include "kernel/Signal.h"
 #include "kernel/Syscall.h"
 #include "kernel/abi/Constants.h"
 #include "kernel/mm/AddressSpace.h"
@@ -89,8 +90,8 @@ public:
   bool Subreaper = false;
 
   std::shared_ptr<SignalHandlers> Handlers = std::make_shared<SignalHandlers>();
-  /// Process-directed signals not yet delivered (bit N-1 for signal N).
-  uint64_t PendingSignals = 0;
+  /// Process-directed signals not yet delivered.
+  SignalQueue SharedPending;
   std::array<RLimit, linux_abi::LX_RLIMIT_NLIMITS> Limits{};
   std::string ExePath; // guest path of the running executable
   std::vector<std::string> Argv;
@@ -133,6 +134,9 @@ struct WaitState {
   bool InFutex = false;
   std::pair<const void *, uint64_t> FutexAt;
   std::string What; // for a deadlock report: "wait4", "read(pipe)", ...
+  /// What a signal handler does to the call; set before block().
+  RestartKind Restart = RestartKind::Sys;
+  bool Interrupted = false; // woken to run a signal handler
 };
 
 class Task {
@@ -195,7 +199,12 @@ public:
   // Private to the thread.
   fs::Creds Creds;
   uint64_t SigMask = 0;
-  uint64_t PendingSignals = 0; // thread-directed (tgkill)
+  /// sigsuspend's caller mask, put back in the frame of the handler that
+  /// ends the wait.
+  std::optional<uint64_t> SavedMask;
+  SignalQueue SigPending; // thread-directed (tgkill, faults)
+  uint64_t SigWaitSet = 0; // rt_sigtimedwait's set while it waits
+  AltStack SigAltStack;
   uint64_t ClearChildTid = 0;
   uint64_t RobustList = 0, RobustListLen = 0;
   TaskState State = TaskState::Runnable;
@@ -205,6 +214,7 @@ public:
   PidRef VforkChild;         // while this task waits in vfork: the child
   WaitQueue VforkDone;       // a vfork parent waits here for this task
   bool Execed = false;       // set by a successful execve for the dispatcher
+  bool RegsReplaced = false; // rt_sigreturn set every register itself
   std::string PendingTrace;  // --strace line of a blocked call
   std::optional<PendingSyscall> Pending;
   WaitState Wait;

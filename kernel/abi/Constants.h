@@ -164,7 +164,16 @@ inline constexpr uint32_t LX_WNOHANG = 1, LX_WUNTRACED = 2, LX_WSTOPPED = 2,
 inline constexpr int32_t LX_P_ALL = 0, LX_P_PID = 1, LX_P_PGID = 2, LX_P_PIDFD = 3;
 inline constexpr int32_t LX_CLD_EXITED = 1, LX_CLD_KILLED = 2, LX_CLD_DUMPED = 3,
                          LX_CLD_TRAPPED = 4, LX_CLD_STOPPED = 5, LX_CLD_CONTINUED = 6;
-inline constexpr int32_t LX_SI_USER = 0, LX_SI_TKILL = -6;
+inline constexpr int32_t LX_SI_USER = 0, LX_SI_KERNEL = 0x80, LX_SI_QUEUE = -1,
+                         LX_SI_TIMER = -2, LX_SI_TKILL = -6;
+// si_code of fault signals.
+inline constexpr int32_t LX_SEGV_MAPERR = 1, LX_SEGV_ACCERR = 2, LX_ILL_ILLOPC = 1,
+                         LX_ILL_ILLOPN = 2, LX_FPE_INTDIV = 1, LX_TRAP_BRKPT = 1,
+                         LX_BUS_ADRALN = 1;
+// sigaltstack(2).
+inline constexpr int32_t LX_SS_ONSTACK = 1, LX_SS_DISABLE = 2,
+                         LX_SS_AUTODISARM = int32_t(1u << 31);
+inline constexpr uint64_t LX_MINSIGSTKSZ_X86 = 2048, LX_MINSIGSTKSZ_ARM64 = 5120;
 
 // futex(2).
 inline constexpr int32_t LX_FUTEX_WAIT = 0, LX_FUTEX_WAKE = 1, LX_FUTEX_FD = 2,

@@ -76,6 +76,7 @@ AddressSpace::fork(cpu::EventSink &Sink) {
   if (!Child)
     return Child.takeError();
   AddressSpace &C = **Child;
+  C.SigTramp = SigTramp;
   for (const auto &[Start, V] : Vmas) {
     if (V.DontFork)
       continue; // MADV_DONTFORK: absent in the child

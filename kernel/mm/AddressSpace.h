@@ -115,6 +115,9 @@ public:
   /// The task whose registers are in the engine (the kernel's bookkeeping;
   /// several tasks share an engine under CLONE_VM).
   const void *Loaded = nullptr;
+  /// arm64: the signal return trampoline reprise maps with each image (the
+  /// kernel's vDSO sigtramp), where a handler without SA_RESTORER returns.
+  uint64_t SigTramp = 0;
   /// This address space's own charge (the pool may hold others').
   uint64_t committed() const { return Committed; }
 

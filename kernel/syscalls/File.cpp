@@ -112,7 +112,7 @@ Result<int64_t> readInto(Task &T, fs::OpenFile &F, uint64_t Buf, uint64_t Count,
 
 /// Writing to a pipe nobody reads raises SIGPIPE; its default action ends
 /// the process, as it would natively. Handlers come with signal delivery.
-void raiseSigpipe(Task &T) { T.kernel().sendSignal(T.group(), &T, LX_SIGPIPE); }
+void raiseSigpipe(Task &T) { T.kernel().sendSignal(T.group(), &T, Kernel::userSignal(T, LX_SIGPIPE, LX_SI_USER, T.group())); }
 
 Result<int64_t> writeFrom(Task &T, fs::OpenFile &F, uint64_t Buf,
                           uint64_t Count, const int64_t *Offset) {

@@ -188,56 +188,6 @@ SysResult sysSetRobustList(Task &T, const SyscallArgs &A) {
 // sequences.
 SysResult sysRseq(Task &, const SyscallArgs &) { return Errno::LX_ENOSYS; }
 
-// Implements rt_sigaction(2): dispositions are stored and returned; delivery
-// comes with signal support.
-SysResult sysRtSigaction(Task &T, const SyscallArgs &A) {
-  int32_t Sig = A.i32(0);
-  if (A.arg(3) != 8)
-    return Errno::LX_EINVAL;
-  if (Sig < 1 || Sig > LX_NSIG)
-    return Errno::LX_EINVAL;
-  if (A.arg(1) && (Sig == LX_SIGKILL || Sig == LX_SIGSTOP))
-    return Errno::LX_EINVAL;
-  SigAction &Act = T.group().Handlers->Actions[size_t(Sig)];
-  k_sigaction New{};
-  if (A.arg(1))
-    New = REPRISE_TRY(T.copyInObj<k_sigaction>(A.arg(1)));
-  if (A.arg(2))
-    REPRISE_TRY(T.copyOutObj(A.arg(2), k_sigaction{Act.Handler, Act.Flags,
-                                                   Act.Restorer, Act.Mask}));
-  if (A.arg(1)) {
-    uint64_t Unblockable = (1ull << (LX_SIGKILL - 1)) | (1ull << (LX_SIGSTOP - 1));
-    Act = {New.handler, New.flags, New.restorer, New.mask & ~Unblockable};
-  }
-  return 0;
-}
-
-// Implements rt_sigprocmask(2).
-SysResult sysRtSigprocmask(Task &T, const SyscallArgs &A) {
-  if (A.arg(3) != 8)
-    return Errno::LX_EINVAL;
-  uint64_t Old = T.SigMask;
-  uint64_t Set = 0;
-  if (A.arg(1)) {
-    Set = REPRISE_TRY(T.copyInObj<uint64_t>(A.arg(1)));
-    int32_t How = A.i32(0);
-    if (How != LX_SIG_BLOCK && How != LX_SIG_UNBLOCK && How != LX_SIG_SETMASK)
-      return Errno::LX_EINVAL;
-  }
-  if (A.arg(2))
-    REPRISE_TRY(T.copyOutObj(A.arg(2), Old));
-  if (A.arg(1)) {
-    uint64_t Unblockable = (1ull << (LX_SIGKILL - 1)) | (1ull << (LX_SIGSTOP - 1));
-    switch (A.i32(0)) {
-    case LX_SIG_BLOCK: T.SigMask |= Set; break;
-    case LX_SIG_UNBLOCK: T.SigMask &= ~Set; break;
-    default: T.SigMask = Set; break;
-    }
-    T.SigMask &= ~Unblockable;
-  }
-  return 0;
-}
-
 // Implements exit(2): ends the calling thread; the last one ends the process.
 SysResult sysExit(Task &T, const SyscallArgs &A) {
   T.kernel().exitThread(T, (A.i32(0) & 0xff) << 8);

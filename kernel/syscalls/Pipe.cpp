@@ -116,7 +116,8 @@ SysResult pipeWrite(Task &T, PipeFile &F, uint64_t Buf, uint64_t Count) {
     auto N = F.write(Tmp, nullptr);
     if (!N) {
       if (N.error() == Errno::LX_EPIPE) {
-        T.kernel().sendSignal(T.group(), &T, LX_SIGPIPE);
+        T.kernel().sendSignal(T.group(), &T,
+                              Kernel::userSignal(T, LX_SIGPIPE, LX_SI_USER, T.group()));
         if (Done)
           return int64_t(Done);
         return Errno::LX_EPIPE;

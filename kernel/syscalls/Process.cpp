@@ -31,7 +31,8 @@ Result<void> validateClone(Task &T, const Kernel::CloneRequest &R) {
     return Errno::LX_EINVAL;
   if ((F & LX_CLONE_PIDFD) && (F & (LX_CLONE_DETACHED | LX_CLONE_THREAD)))
     return Errno::LX_EINVAL;
-  if (R.ExitSignal < 0 || R.ExitSignal > LX_NSIG)
+  // The pidfd and the parent's tid may not go to the same place.
+  if ((F & LX_CLONE_PIDFD) && (F & LX_CLONE_PARENT_SETTID) && R.PidFd == R.ParentTid)
     return Errno::LX_EINVAL;
   // Not offered yet: new namespaces (the namespaces issue) and cgroups.
   // Refused after every rule above, as --strace notes.
@@ -187,11 +188,8 @@ SysResult sysClone(Task &T, const SyscallArgs &A) {
   bool X86 = T.arch() == Arch::X86_64;
   R.ChildTid = X86 ? A.arg(3) : A.arg(4);
   R.Tls = X86 ? A.arg(4) : A.arg(3);
-  if (R.Flags & LX_CLONE_PIDFD) {
-    if (R.Flags & LX_CLONE_PARENT_SETTID)
-      return Errno::LX_EINVAL; // both would use parent_tid
-    R.PidFd = R.ParentTid;
-  }
+  if (R.Flags & LX_CLONE_PIDFD)
+    R.PidFd = R.ParentTid; // old clone returns the pidfd through parent_tid
   return doClone(T, R);
 }
 
@@ -221,7 +219,11 @@ SysResult sysClone3(Task &T, const SyscallArgs &A) {
   const uint64_t Known = 0xffffffffull | LX_CLONE_CLEAR_SIGHAND | LX_CLONE_INTO_CGROUP;
   if ((Flags & ~Known) || (Flags & (LX_CSIGNAL | LX_CLONE_DETACHED)))
     return Errno::LX_EINVAL;
-  if (ExitSignal & ~LX_CSIGNAL)
+  // clone3 checks the exit signal (old clone takes any byte: a child whose
+  // signal is past 64 signals nobody), and a thread or a sibling has none.
+  if ((ExitSignal & ~LX_CSIGNAL) || ExitSignal > uint64_t(LX_NSIG))
+    return Errno::LX_EINVAL;
+  if ((Flags & (LX_CLONE_THREAD | LX_CLONE_PARENT)) && ExitSignal)
     return Errno::LX_EINVAL;
   if ((Flags & (LX_CLONE_SIGHAND | LX_CLONE_CLEAR_SIGHAND)) ==
       (LX_CLONE_SIGHAND | LX_CLONE_CLEAR_SIGHAND))
@@ -229,6 +231,10 @@ SysResult sysClone3(Task &T, const SyscallArgs &A) {
   if (SetTidSize > 32 || (!SetTid && SetTidSize) || (SetTid && !SetTidSize))
     return Errno::LX_EINVAL;
   if ((Stack == 0) != (StackSize == 0))
+    return Errno::LX_EINVAL;
+  // The stack must lie in user space (Linux's access_ok on the range).
+  uint64_t UserTop = T.arch() == Arch::X86_64 ? 0x7ffffffff000ull : (1ull << 48);
+  if (Stack && (Stack > UserTop || StackSize > UserTop - Stack))
     return Errno::LX_EINVAL;
   Kernel::CloneRequest R;
   R.Flags = Flags;
@@ -392,7 +398,7 @@ SysResult sysKill(Task &T, const SyscallArgs &A) {
     ThreadGroup *G = Target ? &Target->group() : K.groupIn(Ns, Pid);
     if (!G)
       return Errno::LX_ESRCH; // a zombie is there: signalling it succeeds
-    K.sendSignal(*G, nullptr, Sig);
+    K.sendSignal(*G, nullptr, Kernel::userSignal(T, Sig, LX_SI_USER, *G));
     return 0;
   }
   if (Pid == INT32_MIN)
@@ -412,7 +418,7 @@ SysResult sysKill(Task &T, const SyscallArgs &A) {
   if (Targets.empty())
     return Errno::LX_ESRCH;
   for (ThreadGroup *G : Targets)
-    K.sendSignal(*G, nullptr, Sig);
+    K.sendSignal(*G, nullptr, Kernel::userSignal(T, Sig, LX_SI_USER, *G));
   return 0;
 }
 
@@ -425,7 +431,8 @@ SysResult sysTgkill(Task &T, const SyscallArgs &A) {
   Task *Target = T.kernel().taskIn(T.pidNs(), Tid);
   if (!Target || T.vnr(Target->group().Id) != Tgid)
     return Errno::LX_ESRCH;
-  T.kernel().sendSignal(Target->group(), Target, Sig);
+  T.kernel().sendSignal(Target->group(), Target,
+                        Kernel::userSignal(T, Sig, LX_SI_TKILL, Target->group()));
   return 0;
 }
 
@@ -438,7 +445,8 @@ SysResult sysTkill(Task &T, const SyscallArgs &A) {
   Task *Target = T.kernel().taskIn(T.pidNs(), Tid);
   if (!Target)
     return Errno::LX_ESRCH;
-  T.kernel().sendSignal(Target->group(), Target, Sig);
+  T.kernel().sendSignal(Target->group(), Target,
+                        Kernel::userSignal(T, Sig, LX_SI_TKILL, Target->group()));
   return 0;
 }
 
@@ -487,8 +495,14 @@ SysResult sysPidfdSendSignal(Task &T, const SyscallArgs &A) {
   }
   if (!G)
     return Errno::LX_ESRCH;
-  if (Sig)
-    K.sendSignal(*G, nullptr, Sig);
+  if (Sig) {
+    SigInfo I = Kernel::userSignal(T, Sig, LX_SI_USER, *G);
+    if (A.arg(2)) {
+      I = REPRISE_TRY(T.copyInObj<SigInfo>(A.arg(2)));
+      I.Signo = Sig;
+    }
+    K.sendSignal(*G, nullptr, I);
+  }
   return 0;
 }
 

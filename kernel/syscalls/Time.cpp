@@ -93,6 +93,7 @@ SysResult sleepUntil(Task &T, uint64_t Deadline, const char *What) {
     Deadline = T.Wait.Deadline;
   if (K.monotonicNs() >= Deadline)
     return 0;
+  T.Wait.Restart = RestartKind::Block; // a handler ends the sleep: EINTR
   return K.block(T, {}, Deadline, What);
 }
 

@@ -17,8 +17,7 @@
  * instruction after the system call, touching neither stack nor memory.
  *
  * A rule with another outcome prints a FAIL line after its own and the test
- * goes on, so one run lists every difference and fails at the end. Rules on
- * which reprise differs from Linux today are marked KNOWN REPRISE BUG. */
+ * goes on, so one run lists every difference and fails at the end. */
 #define _GNU_SOURCE
 #include <linux/sched.h>
 #include <signal.h>
@@ -219,9 +218,7 @@ static void clone3_rules(void)
     expect_fail(do_clone3(ca, sizeof *ca), EINVAL, "clone3: CLONE_SIGHAND|CLONE_CLEAR_SIGHAND");
     ca->flags = CLONE_SIGHAND;
     expect_fail(do_clone3(ca, sizeof *ca), EINVAL, "clone3: CLONE_SIGHAND without CLONE_VM");
-    /* A thread or a sibling signals nobody at exit: exit_signal must be 0.
-     * KNOWN REPRISE BUG: reprise's clone3 lacks this rule and creates the
-     * thread. */
+    /* A thread or a sibling signals nobody at exit: exit_signal must be 0. */
     ca->flags = CLONE_THREAD | CLONE_SIGHAND | CLONE_VM;
     expect_fail(do_clone3(ca, sizeof *ca), EINVAL, "clone3: CLONE_THREAD with an exit_signal");
     ca->flags = CLONE_INTO_CGROUP;
@@ -248,8 +245,7 @@ static void clone3_rules(void)
     ca->stack = 0;
     ca->stack_size = sizeof stack;
     expect_fail(do_clone3(ca, sizeof *ca), EINVAL, "clone3: stack_size without stack");
-    /* access_ok() on [stack, stack + stack_size). KNOWN REPRISE BUG: reprise
-     * does not check the range and creates the child. */
+    /* access_ok() on [stack, stack + stack_size). */
     ca->stack = 0xffff800000000000ull; /* the kernel's half of the address space */
     expect_fail(do_clone3(ca, sizeof *ca), EINVAL, "clone3: stack outside user space");
 
@@ -264,8 +260,7 @@ static void clone3_rules(void)
 }
 
 /* CLONE_PARENT with an exit_signal, from a process that is not init (the
- * test's pid 1 under reprise may not use CLONE_PARENT at all). KNOWN REPRISE
- * BUG: reprise's clone3 lacks this rule and creates the sibling. */
+ * test's pid 1 under reprise may not use CLONE_PARENT at all). */
 static void clone3_parent_rule(void)
 {
     fflush(stdout);
@@ -298,9 +293,7 @@ static void forks(void)
     /* Old clone takes any exit signal in its low byte: unlike clone3 it does
      * not check valid_signal(), and a child whose exit signal is past 64
      * signals nobody when it exits (do_notify_parent sends only valid ones).
-     * Such a child is a "clone" child, seen by wait with __WALL.
-     * KNOWN REPRISE BUG: reprise refuses both with EINVAL (its shared flag
-     * checks apply clone3's valid_signal rule to clone as well). */
+     * Such a child is a "clone" child, seen by wait with __WALL. */
     expect_child(do_clone(65, NULL, NULL), __WALL, "clone with exit signal 65");
     expect_child(do_clone(255, NULL, NULL), __WALL, "clone with exit signal 255");
 

@@ -1,0 +1,520 @@
+//===- kernel/SignalDelivery.cpp - Sending and delivering signals ---------===//
+//
+// Sending queues a signal and picks the thread that will take it; taking
+// happens only where a task returns to user mode (before a slice, after a
+// system call, at a fault), so delivery is as deterministic as the rest.
+// A handled signal gets the arch's real Linux frame on the user stack: the
+// handler may read and change the saved context, and rt_sigreturn puts back
+// what it finds there.
+//
+//===----------------------------------------------------------------------===//
+#include "kernel/Kernel.h"
+
+#include "kernel/abi/Constants.h"
+
+#include <cstddef>
+
+namespace reprise {
+
+using namespace linux_abi;
+
+namespace {
+
+// --- x86-64 frame (arch/x86/include/uapi/asm/sigcontext.h, ucontext.h) ------
+
+struct X86SigContext {
+  uint64_t Gpr[cpu::X86UserRegs::NumGprs]; // r8 .. rip, eflags
+  uint16_t Cs, Gs, Fs, Ss;
+  uint64_t Err, Trapno, Oldmask, Cr2;
+  uint64_t FpState; // address of the FXSAVE image
+  uint64_t Reserved[8];
+};
+static_assert(sizeof(X86SigContext) == 256);
+
+struct StackT {
+  uint64_t Sp;
+  int32_t Flags;
+  int32_t Pad;
+  uint64_t Size;
+};
+static_assert(sizeof(StackT) == 24);
+
+struct X86UContext {
+  uint64_t Flags, Link;
+  StackT Stack;
+  X86SigContext Mcontext;
+  uint64_t Sigmask;
+};
+static_assert(sizeof(X86UContext) == 304);
+
+struct X86RtSigframe {
+  uint64_t Pretcode; // where the handler returns: sa_restorer
+  X86UContext Uc;
+  SigInfo Info;
+};
+static_assert(offsetof(X86RtSigframe, Uc) == 8);
+static_assert(offsetof(X86RtSigframe, Uc.Mcontext) == 48);
+static_assert(offsetof(X86RtSigframe, Uc.Sigmask) == 304);
+static_assert(offsetof(X86RtSigframe, Info) == 312);
+static_assert(sizeof(X86RtSigframe) == 440);
+
+constexpr uint64_t X86UcSigcontextSs = 0x2, X86UcStrictRestoreSs = 0x4;
+constexpr uint64_t X86UserCs = 0x33, X86UserDs = 0x2b;
+// The flags a handler may change through the frame (Linux's FIX_EFLAGS).
+constexpr uint64_t X86FixEflags = 0x40000 | 0x800 | 0x400 | 0x100 | 0x80 |
+                                  0x40 | 0x10 | 0x4 | 0x1 | 0x10000;
+
+// --- arm64 frame (arch/arm64/include/uapi/asm/sigcontext.h, ucontext.h) ------
+
+struct alignas(16) Arm64SigContext {
+  uint64_t FaultAddress;
+  uint64_t Regs[31];
+  uint64_t Sp, Pc, Pstate;
+  alignas(16) uint8_t Reserved[4096];
+};
+static_assert(offsetof(Arm64SigContext, Reserved) == 288);
+static_assert(sizeof(Arm64SigContext) == 4384);
+
+struct alignas(16) Arm64UContext {
+  uint64_t Flags, Link;
+  StackT Stack;
+  uint64_t Sigmask;
+  uint8_t Unused[120];
+  Arm64SigContext Mcontext;
+};
+static_assert(offsetof(Arm64UContext, Mcontext) == 176);
+
+struct alignas(16) Arm64RtSigframe {
+  SigInfo Info;
+  Arm64UContext Uc;
+};
+static_assert(offsetof(Arm64RtSigframe, Uc) == 128);
+static_assert(sizeof(Arm64RtSigframe) == 4688);
+
+constexpr uint32_t FpsimdMagic = 0x46508001, EsrMagic = 0x45535201;
+constexpr uint32_t FpsimdSize = 528, EsrSize = 16;
+
+template <typename T> void put(uint8_t *P, T V) { std::memcpy(P, &V, sizeof V); }
+template <typename T> T get(const uint8_t *P) {
+  T V;
+  std::memcpy(&V, P, sizeof V);
+  return V;
+}
+
+uint64_t roundDown(uint64_t V, uint64_t A) { return V & ~(A - 1); }
+
+/// The stack_t of the frame: the alternate stack and whether \p Sp is on it.
+StackT saveAltStack(const AltStack &A, uint64_t Sp) {
+  StackT S{A.Sp, A.Flags, 0, A.Size};
+  if (A.Flags & LX_SS_DISABLE)
+    S.Flags = LX_SS_DISABLE;
+  else if (A.contains(Sp))
+    S.Flags = LX_SS_ONSTACK;
+  else
+    S.Flags = A.Flags & LX_SS_AUTODISARM ? LX_SS_AUTODISARM : 0;
+  return S;
+}
+
+/// Where the frame goes: the alternate stack for SA_ONSTACK when it is set
+/// up and not in use, else below \p Sp. Sets \p OnAlt when the frame must
+/// fit the alternate stack.
+uint64_t frameTop(Task &T, const SigAction &Act, uint64_t Sp, bool &OnAlt) {
+  AltStack &A = T.SigAltStack;
+  OnAlt = !(A.Flags & LX_SS_DISABLE) && A.contains(Sp);
+  if ((Act.Flags & LX_SA_ONSTACK) && !(A.Flags & LX_SS_DISABLE) && !OnAlt) {
+    OnAlt = true;
+    uint64_t Top = A.Sp + A.Size;
+    if (A.Flags & LX_SS_AUTODISARM)
+      A = AltStack{}; // disarmed until the handler's sigreturn restores it
+    return Top;
+  }
+  return Sp;
+}
+
+/// Puts back the alternate stack a frame saved (as sigaltstack would, but
+/// quietly ignoring what it would refuse).
+void restoreAltStack(Task &T, const StackT &S, uint64_t Sp) {
+  AltStack &A = T.SigAltStack;
+  if (A.contains(Sp) && !(A.Flags & LX_SS_DISABLE))
+    return; // cannot change the stack in use
+  if (S.Flags & LX_SS_DISABLE) {
+    A = AltStack{};
+    return;
+  }
+  A.Sp = S.Sp;
+  A.Size = S.Size;
+  A.Flags = S.Flags & LX_SS_AUTODISARM;
+}
+
+} // namespace
+
+// --- Sending -------------------------------------------------------------------
+
+void Kernel::sendSignal(ThreadGroup &G, Task *Target, const SigInfo &Info) {
+  int Sig = Info.Signo;
+  if (Sig <= 0 || Sig > LX_NSIG || G.State != ThreadGroup::Life::Alive ||
+      G.Exiting)
+    return;
+  if (Sig == LX_SIGKILL) {
+    terminateGroup(G, LX_SIGKILL);
+    return;
+  }
+  const SigAction &Act = G.Handlers->Actions[size_t(Sig)];
+  uint64_t Bit = sigBit(Sig);
+  // A thread in rt_sigtimedwait takes the signals it waits for, blocked or
+  // not; for the rest of the rules its real mask counts.
+  auto blocks = [&](Task *Th) { return (Th->SigMask & Bit) != 0; };
+  auto wants = [&](Task *Th) { return !(Th->SigMask & ~Th->SigWaitSet & Bit); };
+  // The thread that will take it: the target, else the main thread unless
+  // it blocks the signal, else the first thread in creation order that
+  // does not.
+  Task *Taker = Target;
+  if (!Target) {
+    if (G.Leader && G.Leader->State != TaskState::Dead && wants(G.Leader))
+      Taker = G.Leader;
+    else
+      for (Task *Th : G.Threads)
+        if (wants(Th)) {
+          Taker = Th;
+          break;
+        }
+  }
+  bool Blocked = true;
+  if (Target)
+    Blocked = blocks(Target);
+  else
+    for (Task *Th : G.Threads)
+      Blocked &= blocks(Th);
+  if (!Blocked) {
+    // Ignored now: dropped (a blocked signal is kept: its disposition may
+    // change before it is unblocked).
+    if (Act.Handler == LX_SIG_IGN)
+      return;
+    if (Act.Handler == LX_SIG_DFL) {
+      DefaultAction D = defaultAction(Sig);
+      if (D == DefaultAction::Ignore || D == DefaultAction::Continue)
+        return;
+      // A namespace's init only gets the signals it has handlers for.
+      if (isNamespaceInit(G))
+        return;
+      if (D == DefaultAction::Terminate || D == DefaultAction::Core) {
+        terminateGroup(G, D == DefaultAction::Core ? (Sig | 0x80) : Sig);
+        return;
+      }
+    }
+  }
+  SignalQueue &Q = Target ? Target->SigPending : G.SharedPending;
+  if (!Q.add(Info))
+    return;
+  if (!Taker || Taker->State != TaskState::Blocked)
+    return;
+  if (Taker->SigWaitSet & Bit) {
+    wake(*Taker); // rt_sigtimedwait looks again and takes it
+  } else if (!blocks(Taker) && Act.Handler != LX_SIG_IGN &&
+             Act.Handler != LX_SIG_DFL &&
+             Taker->Wait.Restart != RestartKind::Uninterruptible) {
+    Taker->Wait.Interrupted = true;
+    wake(*Taker);
+  }
+}
+
+bool Kernel::signalPending(Task &T) {
+  return ((T.SigPending.pending() | T.group().SharedPending.pending()) &
+          ~T.SigMask) != 0;
+}
+
+int Kernel::handledSignal(Task &T) {
+  uint64_t Avail = (T.SigPending.pending() | T.group().SharedPending.pending()) &
+                   ~T.SigMask;
+  int Sig = nextSignal(Avail);
+  if (!Sig)
+    return 0;
+  const SigAction &Act = T.group().Handlers->Actions[size_t(Sig)];
+  return Act.Handler != LX_SIG_DFL && Act.Handler != LX_SIG_IGN ? Sig : 0;
+}
+
+// --- Interrupted system calls ---------------------------------------------------
+
+void Kernel::interruptSyscall(Task &T) {
+  T.Wait.Interrupted = false;
+  T.SigWaitSet = 0;
+  int Sig = handledSignal(T);
+  if (!Sig)
+    return; // the signal went elsewhere: the call just waits again
+  const SigAction *Act = &T.group().Handlers->Actions[size_t(Sig)];
+  PendingSyscall P = *T.Pending;
+  T.Pending.reset();
+  cpu::Engine &E = T.cpu();
+  bool Restart = T.Wait.Restart == RestartKind::Sys && (Act->Flags & LX_SA_RESTART);
+  int64_t Ret = -errnoValue(Errno::LX_EINTR);
+  if (T.Wait.Progress) {
+    Restart = false; // a write that moved bytes returns how many
+    Ret = int64_t(T.Wait.Progress);
+    T.Wait.Progress = 0;
+  }
+  if (Opts.Strace && !T.PendingTrace.empty()) {
+    *Opts.Strace << T.PendingTrace
+                 << (Restart ? ") = ? ERESTARTSYS (to be restarted)\n"
+                             : ") = " + std::to_string(Ret) +
+                                   (Ret < 0 ? " EINTR\n" : "\n"));
+    Opts.Strace->flush();
+    T.PendingTrace.clear();
+  }
+  if (Restart) {
+    // Back onto the system call instruction, with its number again.
+    bool X86 = T.arch() == Arch::X86_64;
+    E.setReg(cpu::Reg::Pc, E.reg(cpu::Reg::Pc) - (X86 ? 2 : 4));
+    if (X86)
+      E.setReg(cpu::Reg::SyscallNr, P.Args.Nr);
+    return;
+  }
+  E.setReg(cpu::Reg::Ret, uint64_t(Ret));
+  if (T.arch() == Arch::X86_64) {
+    E.setReg(cpu::Reg::X86Rcx, E.reg(cpu::Reg::Pc));
+    E.setReg(cpu::Reg::X86R11, E.reg(cpu::Reg::Flags));
+  }
+}
+
+// --- Delivery --------------------------------------------------------------------
+
+void Kernel::deliverSignals(Task &T) {
+  ThreadGroup &G = T.group();
+  while (T.State != TaskState::Dead && !G.Exiting) {
+    uint64_t Avail = (T.SigPending.pending() | G.SharedPending.pending()) & ~T.SigMask;
+    int Sig = nextSignal(Avail);
+    if (!Sig)
+      break;
+    SigInfo Info = T.SigPending.has(Sig) ? *T.SigPending.take(Sig)
+                                         : *G.SharedPending.take(Sig);
+    SigAction Act = G.Handlers->Actions[size_t(Sig)];
+    if (Act.Handler == LX_SIG_IGN)
+      continue;
+    if (Act.Handler == LX_SIG_DFL) {
+      DefaultAction D = defaultAction(Sig);
+      // Stops are not modelled yet: a stop signal is dropped.
+      if (D == DefaultAction::Ignore || D == DefaultAction::Continue ||
+          D == DefaultAction::Stop)
+        continue;
+      if (isNamespaceInit(G) && !(SynchronousSignals & sigBit(Sig)))
+        continue;
+      killBySignal(T, Sig, "signal " + std::to_string(Sig) + " from pid " +
+                               std::to_string(Info.get<int32_t>(0)));
+      return;
+    }
+    uint64_t OldMask = T.SavedMask ? *T.SavedMask : T.SigMask;
+    T.SavedMask.reset();
+    if (!setupFrame(T, Info, Act, OldMask)) {
+      killBySignal(T, LX_SIGSEGV, "no room for a signal frame for signal " +
+                                      std::to_string(Sig));
+      return;
+    }
+    T.SigMask |= Act.Mask;
+    if (!(Act.Flags & LX_SA_NODEFER))
+      T.SigMask |= sigBit(Sig);
+    T.SigMask &= ~UnblockableSignals;
+    if (Act.Flags & LX_SA_RESETHAND)
+      G.Handlers->Actions[size_t(Sig)] = SigAction{};
+  }
+  if (T.SavedMask) {
+    // sigsuspend ended without a handler: its mask goes back now.
+    T.SigMask = *T.SavedMask;
+    T.SavedMask.reset();
+  }
+}
+
+void Kernel::forceSignal(Task &T, const SigInfo &Info, const std::string &Detail) {
+  int Sig = Info.Signo;
+  const SigAction &Act = T.group().Handlers->Actions[size_t(Sig)];
+  bool Handled = Act.Handler != LX_SIG_DFL && Act.Handler != LX_SIG_IGN &&
+                 !(T.SigMask & sigBit(Sig));
+  if (!Handled) {
+    // Blocked or ignored, a fault still kills (Linux resets it to SIG_DFL).
+    killBySignal(T, Sig, Detail);
+    return;
+  }
+  // Taken before anything else pending: the fault signals come first.
+  T.SigPending.discard(sigBit(Sig));
+  T.SigPending.add(Info);
+  deliverSignals(T);
+}
+
+bool Kernel::setupFrame(Task &T, const SigInfo &Info, const SigAction &Act,
+                        uint64_t OldMask) {
+  cpu::Engine &E = T.cpu();
+  int Sig = Info.Signo;
+  bool OnAlt = false;
+  if (T.arch() == Arch::X86_64) {
+    if (!(Act.Flags & LX_SA_RESTORER))
+      return false; // x86-64 has no kernel trampoline: libc always sets one
+    cpu::X86UserRegs R = E.userRegsX86();
+    uint64_t Sp = R.Gpr[cpu::X86UserRegs::Rsp];
+    AltStack Before = T.SigAltStack;
+    // Below the red zone, or at the top of a fresh alternate stack.
+    uint64_t Top = frameTop(T, Act, Sp - 128, OnAlt);
+    uint64_t FpAddr = roundDown(Top - 512, 64);
+    uint64_t FrameAddr = roundDown(FpAddr - sizeof(X86RtSigframe), 16) - 8;
+    if (OnAlt && !Before.contains(FrameAddr))
+      return false; // the frame would overflow the alternate stack
+    X86RtSigframe F{};
+    F.Pretcode = Act.Restorer;
+    F.Uc.Flags = X86UcSigcontextSs | X86UcStrictRestoreSs;
+    F.Uc.Stack = saveAltStack(Before, Sp);
+    std::memcpy(F.Uc.Mcontext.Gpr, R.Gpr.data(), sizeof F.Uc.Mcontext.Gpr);
+    F.Uc.Mcontext.Cs = X86UserCs;
+    F.Uc.Mcontext.Ss = X86UserDs;
+    if (Sig == LX_SIGSEGV || Sig == LX_SIGBUS) {
+      F.Uc.Mcontext.Trapno = 14; // page fault
+      F.Uc.Mcontext.Cr2 = Info.get<uint64_t>(0);
+      F.Uc.Mcontext.Err = 4 | (Info.Code == LX_SEGV_ACCERR ? 1 : 0);
+    }
+    F.Uc.Mcontext.Oldmask = OldMask;
+    F.Uc.Mcontext.FpState = FpAddr;
+    F.Uc.Sigmask = OldMask;
+    F.Info = Info;
+    if (!T.copyOut(FpAddr, R.FxSave) ||
+        !T.copyOut(FrameAddr, {reinterpret_cast<const uint8_t *>(&F), sizeof F}))
+      return false;
+    // The handler's registers: its arguments, a fresh FPU, DF and TF clear.
+    using X = cpu::X86UserRegs;
+    R.Gpr[X::Rdi] = uint64_t(Sig);
+    R.Gpr[X::Rax] = 0;
+    R.Gpr[X::Rsi] = FrameAddr + offsetof(X86RtSigframe, Info);
+    R.Gpr[X::Rdx] = FrameAddr + offsetof(X86RtSigframe, Uc);
+    R.Gpr[X::Rip] = Act.Handler;
+    R.Gpr[X::Rsp] = FrameAddr;
+    R.Gpr[X::Eflags] &= ~uint64_t(0x400 | 0x100 | 0x10000);
+    R.FxSave.fill(0);
+    put<uint16_t>(R.FxSave.data() + 0, 0x37f);
+    put<uint32_t>(R.FxSave.data() + 24, 0x1f80);
+    E.setUserRegsX86(R);
+    return true;
+  }
+
+  cpu::Arm64UserRegs R = E.userRegsArm64();
+  AltStack Before = T.SigAltStack;
+  uint64_t Top = frameTop(T, Act, R.Sp, OnAlt);
+  // A frame record {fp, lr} above the frame, for unwinders.
+  uint64_t Record = roundDown(Top - 16, 16);
+  uint64_t FrameAddr = Record - sizeof(Arm64RtSigframe);
+  if (OnAlt && !Before.contains(FrameAddr))
+    return false;
+  auto F = std::make_unique<Arm64RtSigframe>();
+  F->Info = Info;
+  F->Uc.Stack = saveAltStack(Before, R.Sp);
+  F->Uc.Sigmask = OldMask;
+  Arm64SigContext &C = F->Uc.Mcontext;
+  bool Fault = SynchronousSignals & sigBit(Sig) && Info.Code > 0 &&
+               Sig != LX_SIGTRAP;
+  C.FaultAddress = Fault ? Info.get<uint64_t>(0) : 0;
+  std::memcpy(C.Regs, R.X.data(), sizeof C.Regs);
+  C.Sp = R.Sp;
+  C.Pc = R.Pc;
+  C.Pstate = R.Pstate;
+  uint8_t *P = C.Reserved;
+  put<uint32_t>(P, FpsimdMagic);
+  put<uint32_t>(P + 4, FpsimdSize);
+  put<uint32_t>(P + 8, R.Fpsr);
+  put<uint32_t>(P + 12, R.Fpcr);
+  for (unsigned K = 0; K < 32; ++K)
+    std::memcpy(P + 16 + 16 * K, R.V[K].data(), 16);
+  P += FpsimdSize;
+  if (Fault && (Sig == LX_SIGSEGV || Sig == LX_SIGBUS)) {
+    // ESR of a data abort from EL0: translation or permission fault.
+    uint64_t Esr = (0x24ull << 26) | (1ull << 25) |
+                   (Info.Code == LX_SEGV_ACCERR ? 0x0f : 0x07);
+    put<uint32_t>(P, EsrMagic);
+    put<uint32_t>(P + 4, EsrSize);
+    put<uint64_t>(P + 8, Esr);
+    P += EsrSize;
+  }
+  // The terminator: a zero header.
+  uint64_t RecordWords[2] = {R.X[29], R.X[30]};
+  if (!T.copyOut(Record, {reinterpret_cast<const uint8_t *>(RecordWords), 16}) ||
+      !T.copyOut(FrameAddr, {reinterpret_cast<const uint8_t *>(F.get()), sizeof *F}))
+    return false;
+  uint64_t Tramp = (Act.Flags & LX_SA_RESTORER) ? Act.Restorer : T.mm().SigTramp;
+  if (!Tramp)
+    return false;
+  R.X[0] = uint64_t(Sig);
+  R.X[1] = FrameAddr + offsetof(Arm64RtSigframe, Info);
+  R.X[2] = FrameAddr + offsetof(Arm64RtSigframe, Uc);
+  R.X[29] = Record;
+  R.X[30] = Tramp;
+  R.Sp = FrameAddr;
+  R.Pc = Act.Handler;
+  E.setUserRegsArm64(R);
+  return true;
+}
+
+void Kernel::sigreturn(Task &T) {
+  cpu::Engine &E = T.cpu();
+  auto Bad = [&] {
+    killBySignal(T, LX_SIGSEGV, "bad signal frame at rt_sigreturn");
+  };
+  if (T.arch() == Arch::X86_64) {
+    cpu::X86UserRegs R = E.userRegsX86();
+    // The handler's ret popped pretcode: the frame starts 8 below.
+    uint64_t FrameAddr = R.Gpr[cpu::X86UserRegs::Rsp] - 8;
+    auto F = T.copyInObj<X86RtSigframe>(FrameAddr);
+    if (!F)
+      return Bad();
+    uint64_t Flags = R.Gpr[cpu::X86UserRegs::Eflags];
+    std::memcpy(R.Gpr.data(), F->Uc.Mcontext.Gpr, sizeof F->Uc.Mcontext.Gpr);
+    R.Gpr[cpu::X86UserRegs::Eflags] =
+        (Flags & ~X86FixEflags) | (F->Uc.Mcontext.Gpr[cpu::X86UserRegs::Eflags] & X86FixEflags);
+    if (uint64_t Fp = F->Uc.Mcontext.FpState) {
+      if (!T.copyIn(Fp, R.FxSave))
+        return Bad();
+    } else {
+      R.FxSave.fill(0);
+      put<uint16_t>(R.FxSave.data() + 0, 0x37f);
+      put<uint32_t>(R.FxSave.data() + 24, 0x1f80);
+    }
+    T.SigMask = F->Uc.Sigmask & ~UnblockableSignals;
+    restoreAltStack(T, F->Uc.Stack, R.Gpr[cpu::X86UserRegs::Rsp]);
+    E.setUserRegsX86(R);
+    T.RegsReplaced = true;
+    return;
+  }
+  cpu::Arm64UserRegs R = E.userRegsArm64();
+  if (R.Sp & 15)
+    return Bad();
+  auto F = std::make_unique<Arm64RtSigframe>();
+  if (!T.copyIn(R.Sp, {reinterpret_cast<uint8_t *>(F.get()), sizeof *F}))
+    return Bad();
+  const Arm64SigContext &C = F->Uc.Mcontext;
+  bool HaveFp = false;
+  for (size_t Off = 0; Off + 8 <= sizeof C.Reserved;) {
+    uint32_t Magic = get<uint32_t>(C.Reserved + Off);
+    uint32_t Size = get<uint32_t>(C.Reserved + Off + 4);
+    if (Magic == 0 && Size == 0)
+      break;
+    if (Size < 8 || Size % 16 || Off + Size > sizeof C.Reserved)
+      return Bad();
+    if (Magic == FpsimdMagic) {
+      if (Size != FpsimdSize)
+        return Bad();
+      R.Fpsr = get<uint32_t>(C.Reserved + Off + 8);
+      R.Fpcr = get<uint32_t>(C.Reserved + Off + 12);
+      for (unsigned K = 0; K < 32; ++K)
+        std::memcpy(R.V[K].data(), C.Reserved + Off + 16 + 16 * K, 16);
+      HaveFp = true;
+    } else if (Magic != EsrMagic) {
+      return Bad(); // SVE, ZA, extra_context: not offered
+    }
+    Off += Size;
+  }
+  if (!HaveFp)
+    return Bad();
+  std::memcpy(R.X.data(), C.Regs, sizeof C.Regs);
+  uint64_t Sp = R.Sp;
+  R.Sp = C.Sp;
+  R.Pc = C.Pc;
+  R.Pstate = C.Pstate;
+  T.SigMask = F->Uc.Sigmask & ~UnblockableSignals;
+  restoreAltStack(T, F->Uc.Stack, Sp);
+  E.setUserRegsArm64(R);
+  T.RegsReplaced = true;
+}
+
+} // namespace reprise

@@ -1,0 +1,226 @@
+//===- kernel/syscalls/Signal.cpp - Signal system calls -------------------===//
+#include "kernel/Kernel.h"
+
+#include "kernel/abi/Constants.h"
+#include "kernel/abi/Structs.h"
+
+#include <algorithm>
+
+namespace reprise {
+
+using namespace linux_abi;
+
+namespace {
+
+/// Whether \p Sig's disposition \p A makes it ignored.
+bool ignoredBy(const SigAction &A, int Sig) {
+  return A.Handler == LX_SIG_IGN ||
+         (A.Handler == LX_SIG_DFL && defaultAction(Sig) == DefaultAction::Ignore);
+}
+
+/// A caller-made siginfo for rt_sigqueueinfo: only a process signalling
+/// itself may claim a kernel or tkill origin.
+Result<SigInfo> userSigInfo(Task &T, uint64_t Addr, int Sig, bool Self) {
+  SigInfo I = REPRISE_TRY(T.copyInObj<SigInfo>(Addr));
+  if (!Self && (I.Code >= 0 || I.Code == LX_SI_TKILL))
+    return Errno::LX_EPERM;
+  I.Signo = Sig;
+  return I;
+}
+
+} // namespace
+
+// Implements rt_sigaction(2).
+SysResult sysRtSigaction(Task &T, const SyscallArgs &A) {
+  int32_t Sig = A.i32(0);
+  if (A.arg(3) != 8)
+    return Errno::LX_EINVAL;
+  if (Sig < 1 || Sig > LX_NSIG)
+    return Errno::LX_EINVAL;
+  if (A.arg(1) && (Sig == LX_SIGKILL || Sig == LX_SIGSTOP))
+    return Errno::LX_EINVAL;
+  ThreadGroup &G = T.group();
+  SigAction &Act = G.Handlers->Actions[size_t(Sig)];
+  k_sigaction New{};
+  if (A.arg(1))
+    New = REPRISE_TRY(T.copyInObj<k_sigaction>(A.arg(1)));
+  if (A.arg(2))
+    REPRISE_TRY(T.copyOutObj(A.arg(2), k_sigaction{Act.Handler, Act.Flags,
+                                                   Act.Restorer, Act.Mask}));
+  if (A.arg(1)) {
+    Act = {New.handler, New.flags, New.restorer, New.mask & ~UnblockableSignals};
+    // A signal made ignored is dropped where it is pending (POSIX).
+    if (ignoredBy(Act, Sig)) {
+      G.SharedPending.discard(sigBit(Sig));
+      for (Task *Th : G.Threads)
+        Th->SigPending.discard(sigBit(Sig));
+    }
+  }
+  return 0;
+}
+
+// Implements rt_sigprocmask(2).
+SysResult sysRtSigprocmask(Task &T, const SyscallArgs &A) {
+  if (A.arg(3) != 8)
+    return Errno::LX_EINVAL;
+  uint64_t Old = T.SigMask;
+  uint64_t Set = 0;
+  int32_t How = A.i32(0);
+  if (A.arg(1)) {
+    Set = REPRISE_TRY(T.copyInObj<uint64_t>(A.arg(1)));
+    if (How != LX_SIG_BLOCK && How != LX_SIG_UNBLOCK && How != LX_SIG_SETMASK)
+      return Errno::LX_EINVAL;
+  }
+  if (A.arg(2))
+    REPRISE_TRY(T.copyOutObj(A.arg(2), Old));
+  if (A.arg(1)) {
+    switch (How) {
+    case LX_SIG_BLOCK: T.SigMask |= Set; break;
+    case LX_SIG_UNBLOCK: T.SigMask &= ~Set; break;
+    default: T.SigMask = Set; break;
+    }
+    T.SigMask &= ~UnblockableSignals;
+  }
+  return 0; // an unblocked pending signal is taken on the way out
+}
+
+// Implements rt_sigreturn(2). The registers come from the frame, so the
+// dispatcher writes no result.
+SysResult sysRtSigreturn(Task &T, const SyscallArgs &) {
+  T.kernel().sigreturn(T);
+  return 0;
+}
+
+// Implements rt_sigpending(2): pending signals the thread blocks.
+SysResult sysRtSigpending(Task &T, const SyscallArgs &A) {
+  if (A.arg(1) > 8)
+    return Errno::LX_EINVAL;
+  uint64_t P = (T.SigPending.pending() | T.group().SharedPending.pending()) & T.SigMask;
+  REPRISE_TRY(T.copyOut(A.arg(0), {reinterpret_cast<const uint8_t *>(&P), size_t(A.arg(1))}));
+  return 0;
+}
+
+// Implements rt_sigsuspend(2): waits under a temporary mask until a handler
+// runs; always EINTR. The handler's frame holds the caller's own mask.
+SysResult sysRtSigsuspend(Task &T, const SyscallArgs &A) {
+  if (A.arg(1) != 8)
+    return Errno::LX_EINVAL;
+  if (!T.Wait.Restarted) {
+    uint64_t Mask = REPRISE_TRY(T.copyInObj<uint64_t>(A.arg(0)));
+    T.SavedMask = T.SigMask;
+    T.SigMask = Mask & ~UnblockableSignals;
+  }
+  T.Wait.Restart = RestartKind::NoHand;
+  return T.kernel().block(T, {}, 0, "rt_sigsuspend");
+}
+
+// Implements pause(2).
+SysResult sysPause(Task &T, const SyscallArgs &) {
+  T.Wait.Restart = RestartKind::NoHand;
+  return T.kernel().block(T, {}, 0, "pause");
+}
+
+// Implements sigaltstack(2).
+SysResult sysSigaltstack(Task &T, const SyscallArgs &A) {
+  struct StackT {
+    uint64_t Sp;
+    int32_t Flags, Pad;
+    uint64_t Size;
+  };
+  AltStack &Alt = T.SigAltStack;
+  uint64_t Sp = T.cpu().reg(cpu::Reg::Sp);
+  bool OnStack = !(Alt.Flags & LX_SS_DISABLE) && Alt.contains(Sp);
+  StackT Old{Alt.Sp, 0, 0, Alt.Size};
+  Old.Flags = (Alt.Flags & LX_SS_DISABLE) ? LX_SS_DISABLE
+              : OnStack                  ? LX_SS_ONSTACK
+                                         : (Alt.Flags & LX_SS_AUTODISARM);
+  if (A.arg(0)) {
+    StackT New = REPRISE_TRY(T.copyInObj<StackT>(A.arg(0)));
+    if (OnStack)
+      return Errno::LX_EPERM;
+    int32_t Mode = New.Flags & ~LX_SS_AUTODISARM;
+    if (Mode != LX_SS_DISABLE && Mode != LX_SS_ONSTACK && Mode != 0)
+      return Errno::LX_EINVAL;
+    if (Mode == LX_SS_DISABLE) {
+      Alt = AltStack{};
+    } else {
+      uint64_t Min = T.arch() == Arch::X86_64 ? LX_MINSIGSTKSZ_X86 : LX_MINSIGSTKSZ_ARM64;
+      if (New.Size < Min)
+        return Errno::LX_ENOMEM;
+      Alt.Sp = New.Sp;
+      Alt.Size = New.Size;
+      Alt.Flags = New.Flags & LX_SS_AUTODISARM;
+    }
+  }
+  if (A.arg(1))
+    REPRISE_TRY(T.copyOutObj(A.arg(1), Old));
+  return 0;
+}
+
+// Implements rt_sigqueueinfo(2): a signal with the caller's siginfo to a
+// process.
+SysResult sysRtSigqueueinfo(Task &T, const SyscallArgs &A) {
+  int Sig = A.i32(1);
+  if (Sig < 0 || Sig > LX_NSIG)
+    return Errno::LX_EINVAL;
+  Kernel &K = T.kernel();
+  ThreadGroup *G = K.groupIn(T.pidNs(), A.i32(0));
+  if (!G)
+    return Errno::LX_ESRCH;
+  SigInfo I = REPRISE_TRY(userSigInfo(T, A.arg(2), Sig, G == &T.group()));
+  if (Sig)
+    K.sendSignal(*G, nullptr, I);
+  return 0;
+}
+
+// Implements rt_tgsigqueueinfo(2): the same, to one thread.
+SysResult sysRtTgsigqueueinfo(Task &T, const SyscallArgs &A) {
+  int Sig = A.i32(2);
+  if (A.i32(0) <= 0 || A.i32(1) <= 0 || Sig < 0 || Sig > LX_NSIG)
+    return Errno::LX_EINVAL;
+  Task *Target = T.kernel().taskIn(T.pidNs(), A.i32(1));
+  if (!Target || T.vnr(Target->group().Id) != A.i32(0))
+    return Errno::LX_ESRCH;
+  SigInfo I = REPRISE_TRY(userSigInfo(T, A.arg(3), Sig, Target == &T));
+  if (Sig)
+    T.kernel().sendSignal(Target->group(), Target, I);
+  return 0;
+}
+
+// Implements rt_sigtimedwait(2): takes a signal of the set (normally
+// blocked) without running its handler; EAGAIN when the timeout passes,
+// EINTR when a handler of another signal runs first.
+SysResult sysRtSigtimedwait(Task &T, const SyscallArgs &A) {
+  if (A.arg(3) != 8)
+    return Errno::LX_EINVAL;
+  uint64_t Set = REPRISE_TRY(T.copyInObj<uint64_t>(A.arg(0))) & ~UnblockableSignals;
+  ThreadGroup &G = T.group();
+  T.SigWaitSet = 0;
+  if (int Sig = nextSignal((T.SigPending.pending() | G.SharedPending.pending()) & Set)) {
+    SigInfo I = T.SigPending.has(Sig) ? *T.SigPending.take(Sig) : *G.SharedPending.take(Sig);
+    if (A.arg(1))
+      REPRISE_TRY(T.copyOutObj(A.arg(1), I));
+    return Sig;
+  }
+  Kernel &K = T.kernel();
+  uint64_t Deadline = 0;
+  if (T.Wait.Restarted) {
+    if (T.Wait.TimedOut)
+      return Errno::LX_EAGAIN;
+    Deadline = T.Wait.Deadline;
+  } else if (A.arg(2)) {
+    auto Ts = REPRISE_TRY(T.copyInObj<timespec>(A.arg(2)));
+    if (Ts.tv_sec < 0 || Ts.tv_nsec < 0 || Ts.tv_nsec >= 1'000'000'000)
+      return Errno::LX_EINVAL;
+    uint64_t Ns = uint64_t(std::min<int64_t>(Ts.tv_sec, 1ll << 32)) * 1'000'000'000 +
+                  uint64_t(Ts.tv_nsec);
+    if (Ns == 0)
+      return Errno::LX_EAGAIN;
+    Deadline = K.monotonicNs() + Ns;
+  }
+  T.SigWaitSet = Set;
+  T.Wait.Restart = RestartKind::NoHand;
+  return K.block(T, {}, Deadline, "rt_sigtimedwait");
+}
+
+} // namespace reprise
