@@ -414,7 +414,7 @@ llvm::Error Kernel::launch(const std::string &Program,
 // is a pure function of its inputs.
 
 void Kernel::enqueue(Task &T) {
-  if (T.InRunQueue || T.State != TaskState::Runnable)
+  if (T.InRunQueue || T.State != TaskState::Runnable || T.group().Stopped)
     return;
   T.InRunQueue = true;
   RunQueue.push_back(&T);
@@ -428,7 +428,8 @@ Task *Kernel::pickNext() {
     Task *T = RunQueue[I];
     RunQueue.erase(RunQueue.begin() + long(I));
     T->InRunQueue = false;
-    if (T->State == TaskState::Runnable)
+    // A stopped process's threads wait outside the queue for SIGCONT.
+    if (T->State == TaskState::Runnable && !T->group().Stopped)
       return T;
   }
   return nullptr;
@@ -531,9 +532,13 @@ void Kernel::collectGarbage() {
 std::string Kernel::deadlockReport() {
   std::string R = "reprise: guest deadlock: every task is blocked and nothing "
                   "can wake one:";
-  for (const auto &[Tid, T] : Tasks)
+  for (const auto &[Tid, T] : Tasks) {
     if (T->State == TaskState::Blocked)
       R += " task " + std::to_string(Tid) + " in " + T->Wait.What + ";";
+    else if (T->State == TaskState::Runnable && T->group().Stopped)
+      R += " task " + std::to_string(Tid) + " stopped by " +
+           signalName(T->group().StopSignal) + ";";
+  }
   R.pop_back();
   return R;
 }
@@ -545,9 +550,11 @@ RunOutcome Kernel::run() {
     Task *T = pickNext();
     if (!T) {
       if (Timers.empty()) {
+        // Tasks left blocked, or stopped with nobody to continue them.
         bool Blocked = false;
         for (const auto &[Tid, Other] : Tasks)
-          Blocked |= Other->State == TaskState::Blocked;
+          Blocked |= Other->State == TaskState::Blocked ||
+                     (Other->State == TaskState::Runnable && Other->group().Stopped);
         if (Blocked) {
           Outcome.ExitCode = 125;
           Outcome.Report = deadlockReport();
@@ -585,7 +592,7 @@ RunOutcome Kernel::run() {
     // Back to user mode: signals first.
     if (signalPending(*T)) {
       deliverSignals(*T);
-      if (T->State != TaskState::Runnable || Stopping) {
+      if (T->State != TaskState::Runnable || Stopping || T->group().Stopped) {
         Current = nullptr;
         SliceEngine = nullptr;
         continue;

@@ -123,6 +123,13 @@ public:
   /// A fault or trap of \p T: its handler runs now, or, when it has none or
   /// blocks the signal, the process dies of it (\p Detail for the report).
   void forceSignal(Task &T, const SigInfo &Info, const std::string &Detail);
+  /// Job control: \p G stops with \p Sig, or continues; the parent hears of
+  /// it by SIGCHLD (unless SA_NOCLDSTOP) and wait.
+  void stopGroup(ThreadGroup &G, int Sig);
+  void continueGroup(ThreadGroup &G);
+  /// SIGCHLD with \p Code (CLD_STOPPED, CLD_CONTINUED) to \p G's parent,
+  /// and its waiters woken.
+  void notifyParent(ThreadGroup &G, int32_t Code, int Status);
   /// rt_sigreturn(2): registers, mask and alternate stack from the frame
   /// at the stack pointer; SIGSEGV when the frame is bad.
   void sigreturn(Task &T);

@@ -159,6 +159,22 @@ void Kernel::sendSignal(ThreadGroup &G, Task *Target, const SigInfo &Info) {
     terminateGroup(G, LX_SIGKILL);
     return;
   }
+  // Job control acts when the signal is sent, whatever its disposition: a
+  // continue cancels pending stops and wakes a stopped process, a stop
+  // cancels a pending continue.
+  uint64_t StopSet = sigBit(LX_SIGSTOP) | sigBit(LX_SIGTSTP) | sigBit(LX_SIGTTIN) |
+                     sigBit(LX_SIGTTOU);
+  if (Sig == LX_SIGCONT) {
+    G.SharedPending.discard(StopSet);
+    for (Task *Th : G.Threads)
+      Th->SigPending.discard(StopSet);
+    if (G.Stopped)
+      continueGroup(G);
+  } else if (StopSet & sigBit(Sig)) {
+    G.SharedPending.discard(sigBit(LX_SIGCONT));
+    for (Task *Th : G.Threads)
+      Th->SigPending.discard(sigBit(LX_SIGCONT));
+  }
   const SigAction &Act = G.Handlers->Actions[size_t(Sig)];
   uint64_t Bit = sigBit(Sig);
   // A thread in rt_sigtimedwait takes the signals it waits for, blocked or
@@ -199,6 +215,12 @@ void Kernel::sendSignal(ThreadGroup &G, Task *Target, const SigInfo &Info) {
         return;
       if (D == DefaultAction::Terminate || D == DefaultAction::Core) {
         terminateGroup(G, D == DefaultAction::Core ? (Sig | 0x80) : Sig);
+        return;
+      }
+      if (D == DefaultAction::Stop) {
+        // Every thread stops where it is, blocked ones inside their calls
+        // (which go on waiting once continued, as Linux restarts them).
+        stopGroup(G, Sig);
         return;
       }
     }
@@ -291,12 +313,14 @@ void Kernel::deliverSignals(Task &T) {
       continue;
     if (Act.Handler == LX_SIG_DFL) {
       DefaultAction D = defaultAction(Sig);
-      // Stops are not modelled yet: a stop signal is dropped.
-      if (D == DefaultAction::Ignore || D == DefaultAction::Continue ||
-          D == DefaultAction::Stop)
+      if (D == DefaultAction::Ignore || D == DefaultAction::Continue)
         continue;
       if (isNamespaceInit(G) && !(SynchronousSignals & sigBit(Sig)))
         continue;
+      if (D == DefaultAction::Stop) {
+        stopGroup(G, Sig);
+        return; // the thread stops here; the rest waits for SIGCONT
+      }
       killBySignal(T, Sig, "signal " + std::to_string(Sig) + " from pid " +
                                std::to_string(Info.get<int32_t>(0)));
       return;
@@ -336,6 +360,48 @@ void Kernel::forceSignal(Task &T, const SigInfo &Info, const std::string &Detail
   T.SigPending.discard(sigBit(Sig));
   T.SigPending.add(Info);
   deliverSignals(T);
+}
+
+void Kernel::stopGroup(ThreadGroup &G, int Sig) {
+  if (G.Stopped || G.Exiting)
+    return;
+  G.Stopped = true;
+  G.StopSignal = Sig;
+  G.StopUnreported = true;
+  G.ContinueUnreported = false;
+  for (Task *Th : G.Threads)
+    if (Th->InRunQueue) {
+      std::erase(RunQueue, Th);
+      Th->InRunQueue = false;
+    }
+  if (Task *Self = Current; Self && &Self->group() == &G)
+    Self->cpu().requestStop();
+  notifyParent(G, LX_CLD_STOPPED, Sig);
+}
+
+void Kernel::continueGroup(ThreadGroup &G) {
+  G.Stopped = false;
+  G.StopUnreported = false;
+  G.ContinueUnreported = true;
+  for (Task *Th : G.Threads)
+    enqueue(*Th);
+  notifyParent(G, LX_CLD_CONTINUED, LX_SIGCONT);
+}
+
+void Kernel::notifyParent(ThreadGroup &G, int32_t Code, int Status) {
+  ThreadGroup *P = G.Parent;
+  if (!P)
+    return;
+  P->ChildEvents.wakeAll();
+  const SigAction &Chld = P->Handlers->Actions[LX_SIGCHLD];
+  if (Chld.Flags & LX_SA_NOCLDSTOP)
+    return;
+  SigInfo I{LX_SIGCHLD, 0, Code};
+  I.set<int32_t>(0, G.Id->in(P->Id->ns()));
+  I.set<uint32_t>(4, G.Leader ? G.Leader->Creds.Uid : 0);
+  I.set<int32_t>(8, Status);
+  I.set<int64_t>(16, int64_t(G.CpuNs / 10'000'000));
+  sendSignal(*P, nullptr, I);
 }
 
 bool Kernel::setupFrame(Task &T, const SigInfo &Info, const SigAction &Act,

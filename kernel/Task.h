@@ -100,6 +100,12 @@ public:
   Life State = Life::Alive;
   bool Exiting = false; // exit_group or a fatal signal is under way
   bool DidExec = false; // has exec'd since fork (setpgid by the parent: EACCES)
+  /// Job control: the process is stopped (by StopSignal); its threads are
+  /// not scheduled until SIGCONT. A stop or a continuation not yet reported
+  /// to the parent's wait.
+  bool Stopped = false;
+  int StopSignal = 0;
+  bool StopUnreported = false, ContinueUnreported = false;
   int ExitStatus = 0;   // wait status: code << 8, or the signal (| 0x80 core)
   /// Work done by the process's threads (and by reaped children), in ns.
   uint64_t CpuNs = 0, ChildrenCpuNs = 0;

@@ -141,25 +141,55 @@ bool matches(const ThreadGroup &C, const WaitSelector &S) {
 struct WaitResult {
   bool Found = false;
   int32_t Pid = 0; // as the waiter sees it
-  int Status = 0;
+  int Status = 0;  // wait status (exit, signal, 0x7f stop, 0xffff continued)
   uint64_t CpuNs = 0;
+  int32_t Code = 0; // waitid's si_code: CLD_EXITED ... CLD_CONTINUED
+  int32_t Value = 0; // and its si_status
 };
 
-/// Finds a zombie child for \p S; ECHILD when no child matches at all.
-/// Reaps it unless WNOWAIT. Pid 0 when children match but none is done.
-Result<WaitResult> findZombie(Task &T, const WaitSelector &S) {
+/// Finds a child with something to report for \p S (an exit, a stop, a
+/// continuation, as its options ask), reaping a zombie unless WNOWAIT;
+/// ECHILD when no child matches at all, Found false when none has news.
+Result<WaitResult> findChild(Task &T, const WaitSelector &S) {
   ThreadGroup &G = T.group();
   bool Any = false;
+  bool Keep = S.Options & LX_WNOWAIT;
   for (auto &[Pid, C] : G.Children) {
     if (!matches(*C, S))
       continue;
     Any = true;
-    if (C->State != ThreadGroup::Life::Zombie || !(S.Options & LX_WEXITED))
-      continue;
-    WaitResult R{true, T.vnr(C->Id), C->ExitStatus, C->CpuNs + C->ChildrenCpuNs};
-    if (!(S.Options & LX_WNOWAIT))
-      T.kernel().reap(*C);
-    return R;
+    WaitResult R{true, T.vnr(C->Id), 0, C->CpuNs + C->ChildrenCpuNs};
+    if (C->State == ThreadGroup::Life::Zombie) {
+      if (!(S.Options & LX_WEXITED))
+        continue;
+      R.Status = C->ExitStatus;
+      if (R.Status & 0x7f) {
+        R.Code = (R.Status & 0x80) ? LX_CLD_DUMPED : LX_CLD_KILLED;
+        R.Value = R.Status & 0x7f;
+      } else {
+        R.Code = LX_CLD_EXITED;
+        R.Value = (R.Status >> 8) & 0xff;
+      }
+      if (!Keep)
+        T.kernel().reap(*C);
+      return R;
+    }
+    if ((S.Options & LX_WSTOPPED) && C->Stopped && C->StopUnreported) {
+      R.Status = (C->StopSignal << 8) | 0x7f;
+      R.Code = LX_CLD_STOPPED;
+      R.Value = C->StopSignal;
+      if (!Keep)
+        C->StopUnreported = false;
+      return R;
+    }
+    if ((S.Options & LX_WCONTINUED) && C->ContinueUnreported) {
+      R.Status = 0xffff;
+      R.Code = LX_CLD_CONTINUED;
+      R.Value = LX_SIGCONT;
+      if (!Keep)
+        C->ContinueUnreported = false;
+      return R;
+    }
   }
   if (!Any)
     return Errno::LX_ECHILD;
@@ -311,7 +341,7 @@ SysResult sysWait4(Task &T, const SyscallArgs &A) {
     S = {LX_P_PGID, T.group().Pgrp.get(), S.Options};
   else if (Pid > 0)
     S = {LX_P_PID, T.pidNs().find(Pid), S.Options};
-  WaitResult R = REPRISE_TRY(findZombie(T, S));
+  WaitResult R = REPRISE_TRY(findChild(T, S));
   if (!R.Found) {
     if (Options & LX_WNOHANG)
       return 0;
@@ -358,7 +388,7 @@ SysResult sysWaitid(Task &T, const SyscallArgs &A) {
   default:
     return Errno::LX_EINVAL;
   }
-  WaitResult R = REPRISE_TRY(findZombie(T, S));
+  WaitResult R = REPRISE_TRY(findChild(T, S));
   if (!R.Found && !(Options & LX_WNOHANG)) {
     if (NonBlockingFd)
       return Errno::LX_EAGAIN;
@@ -369,13 +399,8 @@ SysResult sysWaitid(Task &T, const SyscallArgs &A) {
     std::array<int32_t, 32> Info{};
     if (R.Found) {
       Info[0] = LX_SIGCHLD;
-      if (R.Status & 0x7f) {
-        Info[2] = (R.Status & 0x80) ? LX_CLD_DUMPED : LX_CLD_KILLED;
-        Info[6] = R.Status & 0x7f;
-      } else {
-        Info[2] = LX_CLD_EXITED;
-        Info[6] = (R.Status >> 8) & 0xff;
-      }
+      Info[2] = R.Code;
+      Info[6] = R.Value;
       Info[4] = R.Pid;
       Info[5] = int32_t(T.Creds.Uid);
     }
