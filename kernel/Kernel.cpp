@@ -547,9 +547,14 @@ RunOutcome Kernel::run() {
   while (!Stopping) {
     collectGarbage();
     fireTimers();
+    fireProcessTimers();
     Task *T = pickNext();
     if (!T) {
-      if (Timers.empty()) {
+      // A process timer that fires again and again while nothing ever runs
+      // (its signal ignored) must not spin: after a million empty jumps the
+      // run counts as deadlocked.
+      bool Waiting = !Timers.empty() || (!ProcessTimers.empty() && IdleJumps < 1'000'000);
+      if (!Waiting) {
         // Tasks left blocked, or stopped with nobody to continue them.
         bool Blocked = false;
         for (const auto &[Tid, Other] : Tasks)
@@ -563,10 +568,17 @@ RunOutcome Kernel::run() {
       }
       // Every task waits: the clock jumps to the next deadline.
       uint64_t Now = monotonicNs();
-      if (Timers.begin()->first > Now)
-        IdleNs += Timers.begin()->first - Now;
+      uint64_t Next = UINT64_MAX;
+      if (!Timers.empty())
+        Next = Timers.begin()->first;
+      if (!ProcessTimers.empty())
+        Next = std::min(Next, std::get<0>(*ProcessTimers.begin()));
+      if (Next > Now)
+        IdleNs += Next - Now;
+      ++IdleJumps;
       continue;
     }
+    IdleJumps = 0;
     load(*T);
     Current = T;
     cpu::Engine &E = T->cpu();
@@ -617,6 +629,7 @@ RunOutcome Kernel::run() {
     uint64_t Ran = E.blocksExecuted() - SliceStart;
     TotalBlocks += Ran;
     T->CpuNs += Ran * BlockNs;
+    checkCpuTimers(T->group());
     Current = nullptr;
     SliceEngine = nullptr;
     if (Stopping)

@@ -23,6 +23,7 @@
 #include <deque>
 #include <map>
 #include <set>
+#include <tuple>
 #include <memory>
 #include <string>
 #include <vector>
@@ -175,6 +176,18 @@ public:
   /// sched_yield(2): the task goes to the back of the run queue.
   void yield(Task &T);
 
+  // Process timers (kernel/Timers.cpp). Timer -1 is ITIMER_REAL, others
+  // are POSIX timer ids; deadlines are virtual monotonic ns.
+
+  /// Arms (Deadline nonzero) or disarms a timer of \p G.
+  void setProcessTimer(ThreadGroup &G, int32_t Timer, IntervalTimer Value);
+  /// The work (ns) \p G's threads have done, the running one included.
+  uint64_t processCpuNs(ThreadGroup &G);
+  /// After a slice of \p G: fires its VIRTUAL and PROF timers that are due.
+  void checkCpuTimers(ThreadGroup &G);
+  /// Drops every timer of \p G (exit; exec drops the POSIX ones).
+  void clearProcessTimers(ThreadGroup &G, bool PosixOnly);
+
   // Futexes (kernel/syscalls/Futex.cpp).
   struct FutexWaiter {
     Task *T;
@@ -279,6 +292,11 @@ private:
   std::map<int32_t, std::shared_ptr<ThreadGroup>> Groups; // live and zombie
   std::deque<Task *> RunQueue;
   std::set<std::pair<uint64_t, int32_t>> Timers; // (deadline, tid)
+  /// Armed process timers: (deadline, pid, timer).
+  std::set<std::tuple<uint64_t, int32_t, int32_t>> ProcessTimers;
+  uint64_t IdleJumps = 0; // clock jumps in a row with no task run
+  /// Fires due process timers; true if any was.
+  bool fireProcessTimers();
   std::map<FutexKey, std::vector<FutexWaiter>> Futexes;
   std::vector<std::unique_ptr<Task>> DeadTasks;  // freed between slices
   std::vector<std::shared_ptr<mm::AddressSpace>> DeadSpaces;

@@ -204,6 +204,7 @@ Result<void> Kernel::exec(Task &T, const std::string &Path,
   G.Argv = Img->Argv;
   G.Comm = baseName(Img->ExePath);
   G.DidExec = true;
+  clearProcessTimers(G, /*PosixOnly=*/true); // itimers survive exec
   T.SigAltStack = AltStack{};
   T.Execed = true;
   return {};
@@ -326,6 +327,7 @@ void Kernel::killBySignal(Task &T, int Sig, const std::string &Detail) {
 
 void Kernel::groupDied(ThreadGroup &G) {
   G.State = ThreadGroup::Life::Zombie;
+  clearProcessTimers(G, /*PosixOnly=*/false);
   PidNamespace &Ns = G.Id->ns();
   if (isNamespaceInit(G)) {
     // A namespace's init is gone: every other process in the namespace

@@ -66,6 +66,22 @@ private:
   std::vector<Task *> Waiters;
 };
 
+/// An interval timer: armed while Deadline is nonzero; Interval rearms it.
+struct IntervalTimer {
+  uint64_t Deadline = 0, Interval = 0;
+};
+
+/// A POSIX timer (timer_create): which signal it sends to whom.
+struct PosixTimer {
+  int32_t Clock = 0;
+  int32_t Notify = 0;  // SIGEV_SIGNAL, SIGEV_NONE, SIGEV_THREAD_ID
+  int Signo = 0;
+  uint64_t Value = 0;  // sigev_value
+  int32_t TargetTid = 0; // SIGEV_THREAD_ID: root tid
+  IntervalTimer Timer;
+  int32_t Overrun = 0, LastOverrun = 0;
+};
+
 /// A process: what every thread of it shares, and its place in the process
 /// tree. Owned by the Kernel until it is reaped.
 class ThreadGroup {
@@ -106,6 +122,10 @@ public:
   bool Stopped = false;
   int StopSignal = 0;
   bool StopUnreported = false, ContinueUnreported = false;
+  /// setitimer(2)'s timers: REAL on the virtual clock, VIRTUAL and PROF on
+  /// the process's work. POSIX timers by id.
+  IntervalTimer RealTimer, VirtualTimer, ProfTimer;
+  std::map<int32_t, PosixTimer> PosixTimers;
   int ExitStatus = 0;   // wait status: code << 8, or the signal (| 0x80 core)
   /// Work done by the process's threads (and by reaped children), in ns.
   uint64_t CpuNs = 0, ChildrenCpuNs = 0;
