@@ -228,6 +228,7 @@ void Kernel::sendSignal(ThreadGroup &G, Task *Target, const SigInfo &Info) {
   SignalQueue &Q = Target ? Target->SigPending : G.SharedPending;
   if (!Q.add(Info))
     return;
+  G.SignalArrived.wakeAll(); // signalfd readers look again
   if (!Taker || Taker->State != TaskState::Blocked)
     return;
   if (Taker->SigWaitSet & Bit) {

@@ -126,6 +126,8 @@ public:
   /// the process's work. POSIX timers by id.
   IntervalTimer RealTimer, VirtualTimer, ProfTimer;
   std::map<int32_t, PosixTimer> PosixTimers;
+  /// signalfd readers of this process wait here for any new signal.
+  WaitQueue SignalArrived;
   int ExitStatus = 0;   // wait status: code << 8, or the signal (| 0x80 core)
   /// Work done by the process's threads (and by reaped children), in ns.
   uint64_t CpuNs = 0, ChildrenCpuNs = 0;

@@ -1,6 +1,7 @@
 //===- kernel/syscalls/File.cpp - Open files and descriptors --------------===//
 #include "kernel/Kernel.h"
 #include "kernel/Pipe.h"
+#include "kernel/SignalFd.h"
 #include "kernel/abi/Structs.h"
 #include "kernel/syscalls/Abi.h"
 
@@ -248,6 +249,8 @@ SysResult sysRead(Task &T, const SyscallArgs &A) {
   auto F = REPRISE_TRY(T.fds().get(A.fd(0)));
   if (auto *P = dynamic_cast<PipeFile *>(F.get()))
     return pipeRead(T, *P, A.arg(1), A.arg(2));
+  if (auto *S = dynamic_cast<SignalFdFile *>(F.get()))
+    return signalFdRead(T, *S, A.arg(1), A.arg(2));
   return readInto(T, *F, A.arg(1), A.arg(2), nullptr);
 }
 

@@ -1,10 +1,12 @@
 //===- kernel/syscalls/Signal.cpp - Signal system calls -------------------===//
 #include "kernel/Kernel.h"
+#include "kernel/SignalFd.h"
 
 #include "kernel/abi/Constants.h"
 #include "kernel/abi/Structs.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace reprise {
 
@@ -221,6 +223,119 @@ SysResult sysRtSigtimedwait(Task &T, const SyscallArgs &A) {
   T.SigWaitSet = Set;
   T.Wait.Restart = RestartKind::NoHand;
   return K.block(T, {}, Deadline, "rt_sigtimedwait");
+}
+
+// --- signalfd ----------------------------------------------------------------
+
+namespace {
+
+/// What fstat shows of a signalfd: an anonymous inode.
+class SignalFdNode : public fs::Vnode {
+public:
+  explicit SignalFdNode(uint64_t Ino) : Ino(Ino) {}
+  uint32_t fileType() const override { return 0; }
+  Result<fs::FileStat> stat() override {
+    fs::FileStat S;
+    S.Dev = 0xe;
+    S.Ino = Ino;
+    S.Mode = 0600;
+    S.Blksize = 4096;
+    return S;
+  }
+  Result<fs::FileRef> open(uint32_t) override { return Errno::LX_ENXIO; }
+
+private:
+  uint64_t Ino;
+};
+
+/// struct signalfd_siginfo from a queued siginfo.
+std::array<uint8_t, 128> signalFdRecord(const SigInfo &I) {
+  std::array<uint8_t, 128> R{};
+  auto put32 = [&](size_t Off, uint32_t V) { std::memcpy(R.data() + Off, &V, 4); };
+  auto put64 = [&](size_t Off, uint64_t V) { std::memcpy(R.data() + Off, &V, 8); };
+  put32(0, uint32_t(I.Signo));
+  put32(4, uint32_t(I.Errno));
+  put32(8, uint32_t(I.Code));
+  bool Fault = (SynchronousSignals & sigBit(I.Signo)) && I.Code > 0;
+  if (Fault) {
+    put64(72, I.get<uint64_t>(0)); // ssi_addr
+  } else if (I.Code == LX_SI_TIMER) {
+    put32(24, I.get<uint32_t>(0)); // ssi_tid: the timer id
+    put32(32, I.get<uint32_t>(4)); // ssi_overrun
+    put32(44, I.get<uint32_t>(8)); // ssi_int
+    put64(48, I.get<uint64_t>(8)); // ssi_ptr
+  } else {
+    put32(12, I.get<uint32_t>(0)); // ssi_pid
+    put32(16, I.get<uint32_t>(4)); // ssi_uid
+    if (I.Signo == LX_SIGCHLD && I.Code > 0) {
+      put32(40, I.get<uint32_t>(8));  // ssi_status
+      put64(56, I.get<uint64_t>(16)); // ssi_utime
+      put64(64, I.get<uint64_t>(24)); // ssi_stime
+    } else {
+      put32(44, I.get<uint32_t>(8)); // ssi_int
+      put64(48, I.get<uint64_t>(8)); // ssi_ptr
+    }
+  }
+  return R;
+}
+
+} // namespace
+
+SignalFdFile::SignalFdFile(uint64_t Mask, uint64_t Ino, uint32_t Flags)
+    : OpenFile(std::make_shared<SignalFdNode>(Ino), LX_O_RDWR | Flags), Mask(Mask) {
+  Path = "anon_inode:[signalfd]";
+}
+
+SysResult signalFdRead(Task &T, SignalFdFile &F, uint64_t Buf, uint64_t Count) {
+  if (Count < 128)
+    return Errno::LX_EINVAL;
+  ThreadGroup &G = T.group();
+  uint64_t Done = 0;
+  while (Done + 128 <= Count) {
+    int Sig = nextSignal((T.SigPending.pending() | G.SharedPending.pending()) & F.Mask);
+    if (!Sig)
+      break;
+    SigInfo I = T.SigPending.has(Sig) ? *T.SigPending.take(Sig) : *G.SharedPending.take(Sig);
+    auto Rec = signalFdRecord(I);
+    REPRISE_TRY(T.copyOut(Buf + Done, Rec));
+    Done += 128;
+  }
+  if (Done)
+    return int64_t(Done);
+  if (F.flags() & LX_O_NONBLOCK)
+    return Errno::LX_EAGAIN;
+  T.Wait.Restart = RestartKind::Sys;
+  return T.kernel().block(T, {&G.SignalArrived}, 0, "read(signalfd)");
+}
+
+// Implements signalfd4(2): a new signalfd, or a new set for an old one.
+SysResult sysSignalfd4(Task &T, const SyscallArgs &A) {
+  uint32_t Flags = A.u32(3);
+  if (Flags & ~(LX_O_CLOEXEC | LX_O_NONBLOCK))
+    return Errno::LX_EINVAL;
+  if (A.arg(2) != 8)
+    return Errno::LX_EINVAL;
+  uint64_t Mask = REPRISE_TRY(T.copyInObj<uint64_t>(A.arg(1))) & ~UnblockableSignals;
+  int32_t Fd = A.i32(0);
+  if (Fd != -1) {
+    auto F = REPRISE_TRY(T.fds().get(Fd));
+    auto *S = dynamic_cast<SignalFdFile *>(F.get());
+    if (!S)
+      return Errno::LX_EINVAL;
+    S->Mask = Mask;
+    return Fd;
+  }
+  auto File = std::make_shared<SignalFdFile>(Mask, T.kernel().nextAnonIno(),
+                                             Flags & LX_O_NONBLOCK);
+  return REPRISE_TRY(T.fds().install(File, Flags & LX_O_CLOEXEC, 0,
+                                     T.kernel().limit(T, LX_RLIMIT_NOFILE)));
+}
+
+// Implements signalfd(2): signalfd4 without flags.
+SysResult sysSignalfd(Task &T, const SyscallArgs &A) {
+  SyscallArgs B = A;
+  B.A[3] = 0;
+  return sysSignalfd4(T, B);
 }
 
 } // namespace reprise
