@@ -1,6 +1,7 @@
 /* poll: poll(2) and ppoll(2) on pipes (data, room, hang-up, error, a wait
- * that a writer ends, a timeout on the monotonic clock), on a file that is
- * always ready, on negative and closed descriptors, and their errors.
+ * that a writer ends, a timeout on the monotonic clock), with no descriptors
+ * (a sleep), on a file that is always ready, on negative and closed
+ * descriptors, and their errors.
  * (glibc's poll() is the poll system call on x86-64 and ppoll on arm64.) */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -73,6 +74,13 @@ int main(void)
     long waited = monotonic_ms() - t0;
     CHECK(n == 0 && waited >= 50, "timeout: %d after %ld ms", n, waited);
     printf("empty pipe, 50 ms timeout: poll -> 0 after at least 50 ms\n");
+
+    /* No descriptors at all: a plain sleep, a common idiom. */
+    t0 = monotonic_ms();
+    n = poll(NULL, 0, 30);
+    waited = monotonic_ms() - t0;
+    CHECK(n == 0 && waited >= 30, "poll(NULL, 0, 30): %d after %ld ms", n, waited);
+    printf("no descriptors, 30 ms timeout: poll -> 0 after at least 30 ms\n");
 
     /* A wait without timeout that a writer in another process ends. */
     pid_t c = fork();
