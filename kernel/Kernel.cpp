@@ -435,7 +435,7 @@ Task *Kernel::pickNext() {
   return nullptr;
 }
 
-SysResult Kernel::block(Task &T, std::initializer_list<WaitQueue *> Queues,
+SysResult Kernel::block(Task &T, llvm::ArrayRef<WaitQueue *> Queues,
                         uint64_t Deadline, std::string What) {
   T.State = TaskState::Blocked;
   T.Wait.Deadline = Deadline;

@@ -18,6 +18,7 @@
 #include "kernel/mm/PhysicalMemory.h"
 #include "replay/Gate.h"
 
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/Support/Error.h"
 
 #include <deque>
@@ -167,7 +168,7 @@ public:
   /// Parks \p T in its current system call until a queue in \p Queues is
   /// woken or virtual time reaches \p Deadline (0: none); returns the value
   /// the handler must return. \p What names the wait for a deadlock report.
-  SysResult block(Task &T, std::initializer_list<WaitQueue *> Queues,
+  SysResult block(Task &T, llvm::ArrayRef<WaitQueue *> Queues,
                   uint64_t Deadline, std::string What);
   /// Where \p T's next instruction is after the current system call.
   uint64_t resumePc(Task &T, bool InHook);

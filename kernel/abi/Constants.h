@@ -113,6 +113,12 @@ inline constexpr uint32_t LX_TCGETS = 0x5401, LX_TCSETS = 0x5402, LX_TCSETSW = 0
                           LX_TIOCSWINSZ = 0x5414, LX_FIONREAD = 0x541b,
                           LX_FIONBIO = 0x5421, LX_FIOCLEX = 0x5451, LX_FIONCLEX = 0x5450;
 
+// poll(2) events (asm-generic values, which x86-64 and arm64 both use).
+inline constexpr uint16_t LX_POLLIN = 0x1, LX_POLLPRI = 0x2, LX_POLLOUT = 0x4,
+                          LX_POLLERR = 0x8, LX_POLLHUP = 0x10, LX_POLLNVAL = 0x20,
+                          LX_POLLRDNORM = 0x40, LX_POLLRDBAND = 0x80,
+                          LX_POLLWRNORM = 0x100, LX_POLLWRBAND = 0x200;
+
 // Signals (numbering is the same on x86-64 and arm64).
 inline constexpr int32_t LX_SIGHUP = 1, LX_SIGINT = 2, LX_SIGQUIT = 3, LX_SIGILL = 4,
                          LX_SIGTRAP = 5, LX_SIGABRT = 6, LX_SIGBUS = 7, LX_SIGFPE = 8,

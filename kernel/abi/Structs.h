@@ -22,6 +22,13 @@ struct timeval {
 };
 static_assert(sizeof(timeval) == 16);
 
+struct pollfd {
+  int32_t fd;
+  int16_t events;
+  int16_t revents;
+};
+static_assert(sizeof(pollfd) == 8);
+
 /// struct stat of x86-64 (arch/x86/include/uapi/asm/stat.h).
 struct stat_x86_64 {
   uint64_t st_dev, st_ino, st_nlink;

@@ -670,8 +670,13 @@ uint8_t *AddressSpace::pageFor(uint64_t Addr, bool Write) {
   FrameId &F = V->Frames[(pageDown(Addr) - V->Start) / PageSize];
   if (!F && !(F = Phys.allocate()))
     return nullptr;
-  if (Write && isCopyOnWrite(*V, F) && !breakCopyOnWrite(F))
-    return nullptr;
+  if (Write && isCopyOnWrite(*V, F)) {
+    if (!breakCopyOnWrite(F))
+      return nullptr;
+    // The engine may hold a translation to the shared frame from a read:
+    // without a flush the guest would go on reading the old copy.
+    Engine->flushTlb();
+  }
   return Phys.host(F) + (Addr & PageMask);
 }
 

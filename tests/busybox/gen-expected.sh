@@ -37,6 +37,7 @@ unavailable() {
 }
 
 "$repo/scripts/fetch-busybox.sh" "$cache" || unavailable "busybox-static could not be fetched into $cache"
+cache=$(cd "$cache" && pwd) || exit 1 # the runs below happen in the work directory
 qemu=$(command -v qemu-aarch64 || command -v qemu-aarch64-static) ||
   unavailable "qemu-aarch64 is not installed (scripts/install-deps.sh installs qemu-user)"
 bb_x86=$cache/amd64/busybox bb_arm=$cache/arm64/busybox
@@ -49,10 +50,26 @@ cp -R "$here/data" "$work" && "$here/make-archive.sh" "$here/data" "$work/archiv
 bad=0
 complain() { echo "gen-expected: $*" >&2; bad=$((bad + 1)); }
 
-# run OUT_PREFIX COMMAND...: runs one case's command in the work directory.
+# busybox's shell runs most applets by re-executing /proc/self/exe. Under
+# qemu-user with no binfmt_misc that execve fails (ENOEXEC: the host cannot
+# run an arm64 binary), and ash then searches PATH for the applet's name,
+# finding the host's /bin/sh or coreutils instead. So the arm64 runs get a
+# PATH that starts with one wrapper per applet, which starts the arm64
+# busybox under qemu again: every program a case runs stays busybox.
+qemu_bin=$tmp/qemu-applets
+mkdir -p "$qemu_bin" || exit 1
+printf '#!/bin/sh\nexec %q %q "${0##*/}" "$@"\n' "$qemu" "$bb_arm" >"$qemu_bin/.wrapper" &&
+  chmod +x "$qemu_bin/.wrapper" || exit 1
+applets=$("$qemu" "$bb_arm" --list) || unavailable "qemu-aarch64 cannot run $bb_arm"
+for a in $applets; do ln -s .wrapper "$qemu_bin/$a" || exit 1; done
+qemu_path=$qemu_bin:$(printf '%s\n' "${bb_env[@]}" | sed -n 's/^PATH=//p')
+
+# run OUT_PREFIX COMMAND...: runs one case's command in the work directory
+# (with PATH=$path when path is set).
 run() {
   local out=$1; shift
-  (cd "$work" && exec env -i "${bb_env[@]}" "$@" "${case_argv[@]}") <"$stdin" >"$out.out" 2>"$out.err"
+  (cd "$work" && exec env -i "${bb_env[@]}" ${path:+"PATH=$path"} "$@" "${case_argv[@]}") \
+    <"$stdin" >"$out.out" 2>"$out.err"
   echo $? >"$out.status"
 }
 
@@ -60,8 +77,8 @@ for name in "${names[@]}"; do
   bb_load_case "$here/cases.sh" "$name" || { complain "no case named '$name'"; continue; }
   stdin=/dev/null
   [ "$case_stdin" = - ] || stdin=$work/$case_stdin
-  run "$tmp/x86" "$bb_x86"
-  run "$tmp/arm" "$qemu" "$bb_arm"
+  path='' run "$tmp/x86" "$bb_x86"
+  path=$qemu_path run "$tmp/arm" "$qemu" "$bb_arm"
   ok=1
   for side in x86 arm; do
     if [ "$(cat "$tmp/$side.status")" != 0 ] || [ -s "$tmp/$side.err" ] || [ ! -s "$tmp/$side.out" ]; then

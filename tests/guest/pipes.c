@@ -7,6 +7,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <string.h>
+
 #include "check.h"
 
 int main(void)
@@ -68,6 +70,35 @@ int main(void)
     close(fds[1]);
     CHECK(waitpid(c, &st, 0) == c, "waitpid");
     printf("writer to a closed pipe: killed by %s\n", WIFSIGNALED(st) ? sigabbrev_np(WTERMSIG(st)) : "nothing");
+
+    /* A page shared copy-on-write with a live child, read by the parent
+     * (so its translation is cached), then filled by read(2): the parent
+     * sees the new bytes and the child keeps the old ones. */
+    static char cow[8192] __attribute__((aligned(4096)));
+    memset(cow, 'a', sizeof cow);
+    int hold[2], data[2], report[2];
+    CHECK_SYS(pipe(hold));
+    CHECK_SYS(pipe(data));
+    CHECK_SYS(pipe(report));
+    c = fork();
+    CHECK_SYS(c);
+    if (c == 0) {
+        char b;
+        close(hold[1]);
+        read(hold[0], &b, 1); /* until the parent is done */
+        write(report[1], cow, 1);
+        _exit(0);
+    }
+    close(hold[0]);
+    volatile char before = cow[0];
+    CHECK(write(data[1], "zz", 2) == 2, "write");
+    CHECK(read(data[0], cow, 2) == 2, "read");
+    printf("copy-on-write page after read(2): was %c, parent sees %c%c\n", before, cow[0], cow[1]);
+    close(hold[1]);
+    char childs;
+    CHECK(read(report[0], &childs, 1) == 1, "report");
+    printf("the child still sees %c\n", childs);
+    CHECK(waitpid(c, &st, 0) == c, "waitpid");
     guest_ok("pipes");
     return 0;
 }
