@@ -224,6 +224,10 @@ Engine::create(Arch A, void *Arena, uint64_t ArenaSize, PageTranslator &T,
     return fail("cannot set the CPU model");
   if ((Err = uc_ctl_tlb_mode(UC, UC_TLB_VIRTUAL)) != UC_ERR_OK)
     return fail("cannot select the virtual TLB");
+  uint32_t TlbPage = 0;
+  if ((Err = uc_ctl_get_page_size(UC, &TlbPage)) != UC_ERR_OK)
+    return fail("cannot read the target page size");
+  E->TlbPageSize = TlbPage;
   if ((Err = uc_mem_map_ptr(UC, 0, ArenaSize, UC_PROT_ALL, Arena)) != UC_ERR_OK)
     return fail("cannot map guest memory");
 

@@ -151,8 +151,13 @@ public:
   /// Guest basic blocks executed so far by this engine (deterministic).
   uint64_t blocksExecuted() const { return Blocks; }
 
-  /// Mapping changes: drop cached translations of virtual addresses.
+  /// Mapping changes: drop cached translations of virtual addresses. May be
+  /// called from inside a TLB fill (the fill's own entry is set afterwards).
   void flushTlb();
+  /// Bytes of guest memory one TLB entry covers: 4 KiB on x86-64, but 1 KiB
+  /// on arm64 (Unicorn's smallest ARM target page), so a 4 KiB guest page
+  /// may be behind up to four entries there.
+  uint64_t tlbPageSize() const { return TlbPageSize; }
   /// Code at [VAddr, VAddr+Len) changed behind the engine's back.
   void invalidateCode(uint64_t VAddr, uint64_t Len);
   /// [VAddr, VAddr+Bytes.size()) just became executable: find the
@@ -188,6 +193,7 @@ private:
   std::unique_ptr<Impl> I;
   uint64_t Blocks = 0;
   uint64_t BlockLimit = 0;
+  uint64_t TlbPageSize = 4096;
   bool StopRequested = false;
   bool QuantumHit = false;
   uint64_t QuantumPc = 0; // the block a quantum stop happened before

@@ -138,6 +138,12 @@ bool AddressSpace::translate(uint64_t VAddr, cpu::Access A, uint64_t &PAddr,
     if (A == cpu::Access::Write) {
       if (!breakCopyOnWrite(F))
         return false;
+      // The fill that follows replaces only the entry of the piece being
+      // written. Where an entry covers less than a page (1 KiB on arm64),
+      // the entries of the page's other pieces still read the old frame,
+      // which is now the other process's: they must go.
+      if (Engine->tlbPageSize() < PageSize)
+        Engine->flushTlb();
     } else {
       // Read or run the shared frame; a write comes back here to copy it.
       Perms &= uint8_t(~cpu::PermWrite);
@@ -158,8 +164,6 @@ bool AddressSpace::breakCopyOnWrite(FrameId &F) {
   std::memcpy(Phys.host(Copy), Phys.host(F), PageSize);
   Phys.unref(F);
   F = Copy;
-  // Other pages' entries may still name the old frame for reading only;
-  // this page's entry is replaced by the fill that follows.
   return true;
 }
 

@@ -61,10 +61,10 @@ bb_case sh-heredoc      -    -           sh -c $'d=$(mktemp -d) || exit 1; trap 
 # Background jobs write to files of their own, read after `wait`, so the
 # output does not depend on how the jobs interleave. The `sleep 1` lets every
 # job end first: ash's `wait` then finds them already reaped (by the blocking
-# wait4(-1) it does for the foreground `sleep`). A `wait` that has to block
-# needs SIGCHLD delivery, which reprise lacks for now: ash sleeps in
-# rt_sigsuspend until its SIGCHLD handler sets a flag.
+# wait4(-1) it does for the foreground `sleep`). sh-wait has `wait` block:
+# ash sleeps in rt_sigsuspend until its SIGCHLD handler runs.
 bb_case sh-background   -    -           sh -c 'd=$(mktemp -d) || exit 1; trap "rm -rf $d" EXIT; sort words.txt >$d/a & pa=$!; (sort -r words.txt >$d/b; exit 3) & pb=$!; (cat poem.txt | wc -l >$d/c) & (exit 5) & pd=$!; [ "$pa" != "$pb" ] && echo "two pids"; sleep 1; wait $pa; echo "wait a: $?"; wait $pb; echo "wait b: $?"; wait $pd; echo "wait d: $?"; wait; echo "wait all: $?"; head -2 $d/a; head -2 $d/b; cat $d/c'
+bb_case sh-wait         -    -           sh -c 'true & wait; echo "true & wait: $?"; (exit 3) & wait $!; echo "(exit 3) & wait \$!: $?"; true & false & wait; echo "true & false & wait: $?"; false & wait $!; echo "false & wait \$!: $?"; echo done'
 bb_case sh-script       -    -           sh -c 'sh script.sh 0 one "two words" three; echo "script exited $?"; sh script.sh 42 >/dev/null; echo "script exited $?"; (. ./script.sh 0 sourced); echo "sourced in a subshell: $?"'
 bb_case sh-stdin-script -    script.sh   sh -s 0 from stdin
 bb_case sh-exit         -    -           sh -c 'sh -c "exit 7"; echo "exit 7: $?"; sh -c "exit 300"; echo "exit 300: $?"; sh -c false; echo "false: $?"; sh -c "set -e; false; echo not reached"; echo "set -e: $?"; sh -c "trap \"echo trap sees \\\$?\" EXIT; exit 3"; echo "trap: $?"; { sh -c "kill -9 \$\$"; } 2>/dev/null; echo "SIGKILL: $?"; { sh -c "kill -TERM \$\$"; } 2>/dev/null; echo "SIGTERM: $?"; ./words.txt 2>/dev/null; echo "not executable: $?"; no-such-command-reprise 2>/dev/null; echo "not found: $?"; f() { return 9; }; f; echo "function: $?"; exit 0'
