@@ -543,9 +543,30 @@ std::string Kernel::deadlockReport() {
   return R;
 }
 
+void Kernel::forwardHostSignals(uint64_t Sigs) {
+  // Like a terminal's: to the foreground process group, here init's.
+  ThreadGroup *Init = RootPids->Init;
+  if (!Init)
+    return;
+  PidRef Fg = Init->Pgrp;
+  for (int Sig = 1; Sig <= LX_NSIG; ++Sig) {
+    if (!(Sigs & sigBit(Sig)))
+      continue;
+    std::vector<ThreadGroup *> Targets;
+    for (const auto &[Pid, G] : Groups)
+      if (G->State == ThreadGroup::Life::Alive && G->Pgrp == Fg)
+        Targets.push_back(G.get());
+    for (ThreadGroup *G : Targets)
+      sendSignal(*G, nullptr, SigInfo::kernel(Sig));
+  }
+}
+
 RunOutcome Kernel::run() {
   while (!Stopping) {
     collectGarbage();
+    if (Opts.HostSignals)
+      if (uint64_t Sigs = Opts.HostSignals->exchange(0))
+        forwardHostSignals(Sigs);
     fireTimers();
     fireProcessTimers();
     Task *T = pickNext();

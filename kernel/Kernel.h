@@ -273,6 +273,9 @@ private:
   /// stack cannot hold it.
   bool setupFrame(Task &T, const SigInfo &Info, const SigAction &Act,
                   uint64_t OldMask);
+  /// Signals sent to reprise by the host (Options::HostSignals), on to the
+  /// guest's foreground process group.
+  void forwardHostSignals(uint64_t Sigs);
   /// Frees what could not be freed while an engine was running.
   void collectGarbage();
   std::string deadlockReport();

@@ -5,6 +5,7 @@
 
 #include "llvm/Support/raw_ostream.h"
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <set>
@@ -32,6 +33,10 @@ struct KernelOptions {
   /// Chaos scheduling: order and quanta drawn from the seed.
   bool Chaos = false;
   bool Strict = false;
+  /// Signals sent to reprise itself that go on to the guest (bit N-1 for
+  /// Linux signal N, set by the host's handlers); null for none. They are
+  /// input from outside: delivered between slices to init's process group.
+  std::atomic<uint64_t> *HostSignals = nullptr;
   llvm::raw_ostream *Strace = nullptr;
   std::set<std::string> StraceFilter; // empty = all
 };

@@ -15,7 +15,9 @@
 
 #include <algorithm>
 #include <climits>
+#include <atomic>
 #include <csignal>
+#include <signal.h>
 #include <cstdlib>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -130,6 +132,29 @@ std::vector<std::string> guestEnv() {
 
 } // namespace
 
+/// Signals sent to reprise, as Linux signal bits, for the kernel to pass on.
+std::atomic<uint64_t> HostSignals{0};
+
+/// The host's signals reprise passes on to the guest, and their Linux
+/// numbers (equal on Linux hosts, not necessarily elsewhere).
+constexpr std::pair<int, int> ForwardedSignals[] = {
+    {SIGHUP, 1}, {SIGINT, 2}, {SIGQUIT, 3}, {SIGTERM, 15}, {SIGWINCH, 28}};
+
+extern "C" void onHostSignal(int Sig) {
+  for (auto [Host, Guest] : ForwardedSignals)
+    if (Host == Sig)
+      HostSignals.fetch_or(uint64_t(1) << (Guest - 1));
+}
+
+void forwardHostSignals() {
+  struct sigaction Act = {};
+  Act.sa_handler = onHostSignal;
+  Act.sa_flags = SA_RESTART; // a host read in progress finishes first
+  sigemptyset(&Act.sa_mask);
+  for (auto [Host, Guest] : ForwardedSignals)
+    ::sigaction(Host, &Act, nullptr);
+}
+
 int main(int argc, char **argv) {
   // A closed pipe must reach the guest as EPIPE (and SIGPIPE), not kill us.
   std::signal(SIGPIPE, SIG_IGN);
@@ -232,6 +257,7 @@ int main(int argc, char **argv) {
   for (const auto &N : StraceFilter)
     O.StraceFilter.insert(N);
 
+  O.HostSignals = &HostSignals;
   auto K = Kernel::create(O);
   if (!K)
     die(toString(K.takeError()), 1);
@@ -249,6 +275,7 @@ int main(int argc, char **argv) {
         [&](const ErrorInfoBase &B) { Msg = B.message(); });
     die(Msg, Code);
   }
+  forwardHostSignals();
   RunOutcome Out = (*K)->run();
   outs().flush();
   if (TraceFile)
