@@ -447,6 +447,7 @@ StopInfo Engine::run(uint64_t MaxBlocks) {
         S.Kind = N == 3 ? StopKind::Breakpoint
                  : N == 0 ? StopKind::DivideError
                  : N == 6 ? StopKind::IllegalInsn
+                 : (N == 8 || N == 13) ? StopKind::GeneralProtection
                           : StopKind::EngineError;
       } else {
         // EXCP_UDEF = 1, EXCP_BKPT = 7 in the arm64 model.

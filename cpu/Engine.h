@@ -72,6 +72,11 @@ enum class StopKind : uint8_t {
   IllegalInsn,   // invalid or privileged instruction
   Breakpoint,    // int3 / brk
   DivideError,   // x86-64 #DE
+  // x86-64 #GP, or #DF: the CPU model keeps the last exception it raised
+  // (Unicorn's hook takes it before the model would clear it), so a second
+  // #DE or #GP after a handled one arrives as a double fault. The kernel
+  // tells them apart by the instruction.
+  GeneralProtection,
   EngineError,   // anything else Unicorn reported; see Message
 };
 

@@ -605,15 +605,25 @@ RunOutcome Kernel::run() {
     cpu::Engine &E = T->cpu();
     SliceEngine = &E;
     SliceStart = E.blocksExecuted();
-    if (T->Pending && T->Wait.Interrupted)
-      interruptSyscall(*T); // a handler runs first: EINTR or a restart
     if (T->Pending) {
-      // A blocked system call runs again now that the task was woken.
+      // A blocked system call runs again now that the task was woken: what
+      // it waited for may have come (a child's exit that also sent
+      // SIGCHLD is reported, not interrupted).
       PendingSyscall P = *T->Pending;
       T->Pending.reset();
       T->Wait.Restarted = true;
+      T->Wait.Interrupted = false;
       dispatch(*T, P.Info, P.Args, /*InHook=*/false);
-      if (T->State != TaskState::Runnable || Stopping || &T->cpu() != &E) {
+      if (T->Pending && T->Wait.Interrupted && T->State == TaskState::Runnable) {
+        // Still waiting, but a handler must run: EINTR or a restart.
+        if (T->InRunQueue) {
+          std::erase(RunQueue, T);
+          T->InRunQueue = false;
+        }
+        interruptSyscall(*T);
+      }
+      if (T->Pending || T->State != TaskState::Runnable || Stopping ||
+          &T->cpu() != &E) {
         // Blocked again, ended, or exec'd into a new engine: start over.
         if (T->State == TaskState::Runnable)
           enqueue(*T);
@@ -657,6 +667,12 @@ RunOutcome Kernel::run() {
       break;
     if (T->State == TaskState::Runnable &&
         (S.Kind == cpu::StopKind::Requested || S.Kind == cpu::StopKind::Quantum)) {
+      // A signal for this task (sent by itself, say) is set up now, so the
+      // handler runs in the thread that returns from the call.
+      if (signalPending(*T) && !T->Pending) {
+        load(*T);
+        deliverSignals(*T);
+      }
       enqueue(*T);
       continue;
     }
@@ -679,6 +695,7 @@ RunOutcome Kernel::run() {
                                                                 : "read";
       int32_t Code = S.Fault.Mapped ? LX_SEGV_ACCERR : LX_SEGV_MAPERR;
       S.Fault.Addr = E.faultAddress(S.Fault, T->mm().peek(Pc, 16));
+      T->FaultAccess = S.Fault.Kind;
       forceSignal(*T, SigInfo::fault(LX_SIGSEGV, Code, S.Fault.Addr),
                   llvm::formatv("{0} {1} at address {2:x} ({3}), {4}",
                                 S.Fault.Mapped ? "protection fault:" : "bad",
@@ -705,6 +722,16 @@ RunOutcome Kernel::run() {
       forceSignal(*T, SigInfo::fault(LX_SIGFPE, LX_FPE_INTDIV, Pc),
                   "integer divide error at " + Where());
       break;
+    case cpu::StopKind::GeneralProtection: {
+      std::string Insn = cpu::disassemble(E.arch(), Pc, T->mm().peek(Pc, 16));
+      if (Insn.rfind("div", 0) == 0 || Insn.rfind("idiv", 0) == 0)
+        forceSignal(*T, SigInfo::fault(LX_SIGFPE, LX_FPE_INTDIV, Pc),
+                    "integer divide error at " + Where());
+      else
+        forceSignal(*T, SigInfo::fault(LX_SIGSEGV, LX_SI_KERNEL, 0),
+                    "general protection fault at " + Where());
+      break;
+    }
     case cpu::StopKind::EngineError:
       killBySignal(*T, LX_SIGILL, "engine error (" + S.Message + ") at " + Where());
       break;

@@ -117,6 +117,9 @@ public:
   }
   /// Whether \p T has a signal it would take now (not blocked).
   bool signalPending(Task &T);
+  /// Takes the first signal of \p Set pending for \p T: from its own queue
+  /// first, then its process's, as Linux's dequeue_signal.
+  std::optional<SigInfo> takeSignal(Task &T, uint64_t Set);
   /// The first signal \p T would take now if it runs a handler, else 0.
   int handledSignal(Task &T);
   /// At a return to user mode: takes \p T's signals one by one, running

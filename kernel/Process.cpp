@@ -119,8 +119,7 @@ Result<int32_t> Kernel::clone(Task &Parent, const CloneRequest &R,
       G->Handlers = std::make_shared<SignalHandlers>(*PG.Handlers);
       if (F & LX_CLONE_CLEAR_SIGHAND)
         for (SigAction &A : G->Handlers->Actions)
-          if (A.Handler != LX_SIG_IGN)
-            A = SigAction{};
+          A = SigAction{A.Handler == LX_SIG_IGN ? LX_SIG_IGN : LX_SIG_DFL, 0, 0, 0};
     }
     G->Limits = PG.Limits;
     G->ExePath = PG.ExePath;
@@ -197,13 +196,15 @@ Result<void> Kernel::exec(Task &T, const std::string &Path,
   T.Fds->closeOnExecAll();
   if (G.Handlers.use_count() > 1)
     G.Handlers = std::make_shared<SignalHandlers>(*G.Handlers);
+  // Handled signals go back to SIG_DFL, ignored ones stay ignored; every
+  // action loses its flags, mask and restorer (Linux's flush_signal_handlers).
   for (SigAction &A : G.Handlers->Actions)
-    if (A.Handler != LX_SIG_IGN)
-      A = SigAction{};
+    A = SigAction{A.Handler == LX_SIG_IGN ? LX_SIG_IGN : LX_SIG_DFL, 0, 0, 0};
   G.ExePath = Img->ExePath;
   G.Argv = Img->Argv;
   G.Comm = baseName(Img->ExePath);
   G.DidExec = true;
+  G.Dumpable = true;
   clearProcessTimers(G, /*PosixOnly=*/true); // itimers survive exec
   T.SigAltStack = AltStack{};
   T.Execed = true;
@@ -320,8 +321,8 @@ void Kernel::killBySignal(Task &T, int Sig, const std::string &Detail) {
     Outcome.Report = "reprise: task " + std::to_string(T.tid()) + " killed by " +
                      signalName(Sig) + ": " + Detail;
   int Status = Sig;
-  if (defaultAction(Sig) == DefaultAction::Core)
-    Status |= 0x80;
+  if (defaultAction(Sig) == DefaultAction::Core && G.Dumpable)
+    Status |= 0x80; // "core dumped" (no file is written)
   terminateGroup(G, Status);
 }
 
@@ -382,7 +383,9 @@ void Kernel::groupDied(ThreadGroup &G) {
   if (!P)
     return;
   const SigAction &Chld = P->Handlers->Actions[LX_SIGCHLD];
-  bool AutoReap = Chld.Handler == LX_SIG_IGN || (Chld.Flags & LX_SA_NOCLDWAIT);
+  // Only a child that signals SIGCHLD is reaped by SIG_IGN / SA_NOCLDWAIT.
+  bool AutoReap = G.ExitSignal == LX_SIGCHLD &&
+                  (Chld.Handler == LX_SIG_IGN || (Chld.Flags & LX_SA_NOCLDWAIT));
   // An exit signal past 64 (old clone takes any byte) signals nobody.
   bool Valid = G.ExitSignal > 0 && G.ExitSignal <= LX_NSIG;
   if (Valid && !(AutoReap && Chld.Handler == LX_SIG_IGN))

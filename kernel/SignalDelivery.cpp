@@ -104,15 +104,10 @@ template <typename T> T get(const uint8_t *P) {
 uint64_t roundDown(uint64_t V, uint64_t A) { return V & ~(A - 1); }
 
 /// The stack_t of the frame: the alternate stack and whether \p Sp is on it.
-StackT saveAltStack(const AltStack &A, uint64_t Sp) {
-  StackT S{A.Sp, A.Flags, 0, A.Size};
-  if (A.Flags & LX_SS_DISABLE)
-    S.Flags = LX_SS_DISABLE;
-  else if (A.contains(Sp))
-    S.Flags = LX_SS_ONSTACK;
-  else
-    S.Flags = A.Flags & LX_SS_AUTODISARM ? LX_SS_AUTODISARM : 0;
-  return S;
+StackT saveAltStack(const AltStack &A, uint64_t) {
+  // Linux stores the flags as set (0, SS_AUTODISARM or SS_DISABLE), not
+  // whether the stack is in use.
+  return StackT{A.Sp, A.Flags, 0, A.Size};
 }
 
 /// Where the frame goes: the alternate stack for SA_ONSTACK when it is set
@@ -214,7 +209,7 @@ void Kernel::sendSignal(ThreadGroup &G, Task *Target, const SigInfo &Info) {
       if (isNamespaceInit(G))
         return;
       if (D == DefaultAction::Terminate || D == DefaultAction::Core) {
-        terminateGroup(G, D == DefaultAction::Core ? (Sig | 0x80) : Sig);
+        terminateGroup(G, D == DefaultAction::Core && G.Dumpable ? (Sig | 0x80) : Sig);
         return;
       }
       if (D == DefaultAction::Stop) {
@@ -246,10 +241,18 @@ bool Kernel::signalPending(Task &T) {
           ~T.SigMask) != 0;
 }
 
+std::optional<SigInfo> Kernel::takeSignal(Task &T, uint64_t Set) {
+  if (int Sig = nextSignal(T.SigPending.pending() & Set))
+    return T.SigPending.take(Sig);
+  if (int Sig = nextSignal(T.group().SharedPending.pending() & Set))
+    return T.group().SharedPending.take(Sig);
+  return std::nullopt;
+}
+
 int Kernel::handledSignal(Task &T) {
-  uint64_t Avail = (T.SigPending.pending() | T.group().SharedPending.pending()) &
-                   ~T.SigMask;
-  int Sig = nextSignal(Avail);
+  int Sig = nextSignal(T.SigPending.pending() & ~T.SigMask);
+  if (!Sig)
+    Sig = nextSignal(T.group().SharedPending.pending() & ~T.SigMask);
   if (!Sig)
     return 0;
   const SigAction &Act = T.group().Handlers->Actions[size_t(Sig)];
@@ -291,6 +294,13 @@ void Kernel::interruptSyscall(Task &T) {
       E.setReg(cpu::Reg::SyscallNr, P.Args.Nr);
     return;
   }
+  if (T.Wait.Restart == RestartKind::Block && T.Wait.RemAddr && T.Wait.Deadline) {
+    uint64_t Now = monotonicNs();
+    uint64_t Left = T.Wait.Deadline > Now ? T.Wait.Deadline - Now : 0;
+    int64_t Ts[2] = {int64_t(Left / 1'000'000'000), int64_t(Left % 1'000'000'000)};
+    (void)T.copyOut(T.Wait.RemAddr, {reinterpret_cast<const uint8_t *>(Ts), sizeof Ts});
+  }
+  T.Wait.RemAddr = 0;
   E.setReg(cpu::Reg::Ret, uint64_t(Ret));
   if (T.arch() == Arch::X86_64) {
     E.setReg(cpu::Reg::X86Rcx, E.reg(cpu::Reg::Pc));
@@ -303,12 +313,11 @@ void Kernel::interruptSyscall(Task &T) {
 void Kernel::deliverSignals(Task &T) {
   ThreadGroup &G = T.group();
   while (T.State != TaskState::Dead && !G.Exiting) {
-    uint64_t Avail = (T.SigPending.pending() | G.SharedPending.pending()) & ~T.SigMask;
-    int Sig = nextSignal(Avail);
-    if (!Sig)
+    auto Taken = takeSignal(T, ~T.SigMask);
+    if (!Taken)
       break;
-    SigInfo Info = T.SigPending.has(Sig) ? *T.SigPending.take(Sig)
-                                         : *G.SharedPending.take(Sig);
+    SigInfo Info = *Taken;
+    int Sig = Info.Signo;
     SigAction Act = G.Handlers->Actions[size_t(Sig)];
     if (Act.Handler == LX_SIG_IGN)
       continue;
@@ -338,7 +347,7 @@ void Kernel::deliverSignals(Task &T) {
       T.SigMask |= sigBit(Sig);
     T.SigMask &= ~UnblockableSignals;
     if (Act.Flags & LX_SA_RESETHAND)
-      G.Handlers->Actions[size_t(Sig)] = SigAction{};
+      G.Handlers->Actions[size_t(Sig)].Handler = LX_SIG_DFL; // flags and mask stay
   }
   if (T.SavedMask) {
     // sigsuspend ended without a handler: its mask goes back now.
@@ -429,10 +438,16 @@ bool Kernel::setupFrame(Task &T, const SigInfo &Info, const SigAction &Act,
     std::memcpy(F.Uc.Mcontext.Gpr, R.Gpr.data(), sizeof F.Uc.Mcontext.Gpr);
     F.Uc.Mcontext.Cs = X86UserCs;
     F.Uc.Mcontext.Ss = X86UserDs;
-    if (Sig == LX_SIGSEGV || Sig == LX_SIGBUS) {
-      F.Uc.Mcontext.Trapno = 14; // page fault
+    if ((Sig == LX_SIGSEGV || Sig == LX_SIGBUS) && Info.Code > 0) {
+      // A page fault's error code: user mode, write, instruction fetch, and
+      // "present" for a fetch from a mapped page (a protection fault on a
+      // page never touched is reported not-present, as Linux sees it).
+      bool Write = T.FaultAccess == cpu::Access::Write;
+      bool Fetch = T.FaultAccess == cpu::Access::Execute;
+      F.Uc.Mcontext.Trapno = 14;
       F.Uc.Mcontext.Cr2 = Info.get<uint64_t>(0);
-      F.Uc.Mcontext.Err = 4 | (Info.Code == LX_SEGV_ACCERR ? 1 : 0);
+      F.Uc.Mcontext.Err = 4 | (Write ? 2 : 0) | (Fetch ? 16 : 0) |
+                          (Fetch && Info.Code == LX_SEGV_ACCERR ? 1 : 0);
     }
     F.Uc.Mcontext.Oldmask = OldMask;
     F.Uc.Mcontext.FpState = FpAddr;
@@ -486,8 +501,11 @@ bool Kernel::setupFrame(Task &T, const SigInfo &Info, const SigAction &Act,
     std::memcpy(P + 16 + 16 * K, R.V[K].data(), 16);
   P += FpsimdSize;
   if (Fault && (Sig == LX_SIGSEGV || Sig == LX_SIGBUS)) {
-    // ESR of a data abort from EL0: translation or permission fault.
-    uint64_t Esr = (0x24ull << 26) | (1ull << 25) |
+    // ESR of an abort from EL0: instruction (EC 0x20) or data (EC 0x24,
+    // WnR for a write), translation or permission fault at level 3.
+    bool Fetch = T.FaultAccess == cpu::Access::Execute;
+    uint64_t Esr = (uint64_t(Fetch ? 0x20 : 0x24) << 26) | (1ull << 25) |
+                   (!Fetch && T.FaultAccess == cpu::Access::Write ? (1ull << 6) : 0) |
                    (Info.Code == LX_SEGV_ACCERR ? 0x0f : 0x07);
     put<uint32_t>(P, EsrMagic);
     put<uint32_t>(P + 4, EsrSize);

@@ -116,6 +116,7 @@ public:
   Life State = Life::Alive;
   bool Exiting = false; // exit_group or a fatal signal is under way
   bool DidExec = false; // has exec'd since fork (setpgid by the parent: EACCES)
+  bool Dumpable = true; // PR_SET_DUMPABLE: a core-default death sets WCOREDUMP
   /// Job control: the process is stopped (by StopSignal); its threads are
   /// not scheduled until SIGCONT. A stop or a continuation not yet reported
   /// to the parent's wait.
@@ -164,6 +165,7 @@ struct WaitState {
   std::string What; // for a deadlock report: "wait4", "read(pipe)", ...
   /// What a signal handler does to the call; set before block().
   RestartKind Restart = RestartKind::Sys;
+  uint64_t RemAddr = 0; // nanosleep: where an interrupted sleep writes the time left
   bool Interrupted = false; // woken to run a signal handler
 };
 
@@ -232,6 +234,8 @@ public:
   std::optional<uint64_t> SavedMask;
   SignalQueue SigPending; // thread-directed (tgkill, faults)
   uint64_t SigWaitSet = 0; // rt_sigtimedwait's set while it waits
+  /// The last memory fault, for the signal frame's error code / ESR.
+  cpu::Access FaultAccess = cpu::Access::Read;
   AltStack SigAltStack;
   uint64_t ClearChildTid = 0;
   uint64_t RobustList = 0, RobustListLen = 0;

@@ -122,6 +122,12 @@ SysResult sysFutex(Task &T, const SyscallArgs &A) {
         return 0;
       if (T.Wait.TimedOut)
         return Errno::LX_ETIMEDOUT;
+      if (K.handledSignal(T)) {
+        // Woken for a signal handler: the scheduler ends the wait with
+        // EINTR or a restart, as the restart kind says.
+        T.Wait.Restart = A.arg(3) ? RestartKind::Block : RestartKind::Sys;
+        return K.block(T, {}, 0, "futex");
+      }
       return 0;
     }
     uint32_t Bitset = Cmd == LX_FUTEX_WAIT ? LX_FUTEX_BITSET_MATCH_ANY : A.u32(5);
@@ -154,6 +160,10 @@ SysResult sysFutex(Task &T, const SyscallArgs &A) {
     K.futexes()[Key].push_back({&T, Bitset});
     T.Wait.InFutex = true;
     T.Wait.FutexAt = Key;
+    // A timed wait ends with EINTR when a handler runs (Linux restarts it
+    // through restart_block only when no handler does); an untimed one
+    // follows SA_RESTART.
+    T.Wait.Restart = Deadline ? RestartKind::Block : RestartKind::Sys;
     return K.block(T, {}, Deadline, "futex");
   }
   case LX_FUTEX_WAKE:

@@ -622,9 +622,12 @@ SysResult sysPrctl(Task &T, const SyscallArgs &A) {
       return Errno::LX_EINVAL;
     return 0; // recorded nowhere yet: parents outlive children in tests
   case LX_PR_GET_DUMPABLE:
-    return 1;
+    return G.Dumpable ? 1 : 0;
   case LX_PR_SET_DUMPABLE:
-    return A.arg(1) <= 1 ? SysResult(0) : SysResult(Errno::LX_EINVAL);
+    if (A.arg(1) > 1)
+      return Errno::LX_EINVAL;
+    G.Dumpable = A.arg(1) == 1;
+    return 0;
   default:
     return Errno::LX_EINVAL;
   }

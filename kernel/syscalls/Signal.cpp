@@ -166,10 +166,11 @@ SysResult sysRtSigqueueinfo(Task &T, const SyscallArgs &A) {
   if (Sig < 0 || Sig > LX_NSIG)
     return Errno::LX_EINVAL;
   Kernel &K = T.kernel();
+  // Linux compares the pid with the caller's thread id, before the lookup.
+  SigInfo I = REPRISE_TRY(userSigInfo(T, A.arg(2), Sig, A.i32(0) == T.vnr(T.Id)));
   ThreadGroup *G = K.groupIn(T.pidNs(), A.i32(0));
   if (!G)
     return Errno::LX_ESRCH;
-  SigInfo I = REPRISE_TRY(userSigInfo(T, A.arg(2), Sig, G == &T.group()));
   if (Sig)
     K.sendSignal(*G, nullptr, I);
   return 0;
@@ -180,10 +181,10 @@ SysResult sysRtTgsigqueueinfo(Task &T, const SyscallArgs &A) {
   int Sig = A.i32(2);
   if (A.i32(0) <= 0 || A.i32(1) <= 0 || Sig < 0 || Sig > LX_NSIG)
     return Errno::LX_EINVAL;
+  SigInfo I = REPRISE_TRY(userSigInfo(T, A.arg(3), Sig, A.i32(1) == T.vnr(T.Id)));
   Task *Target = T.kernel().taskIn(T.pidNs(), A.i32(1));
   if (!Target || T.vnr(Target->group().Id) != A.i32(0))
     return Errno::LX_ESRCH;
-  SigInfo I = REPRISE_TRY(userSigInfo(T, A.arg(3), Sig, Target == &T));
   if (Sig)
     T.kernel().sendSignal(Target->group(), Target, I);
   return 0;
@@ -196,26 +197,28 @@ SysResult sysRtSigtimedwait(Task &T, const SyscallArgs &A) {
   if (A.arg(3) != 8)
     return Errno::LX_EINVAL;
   uint64_t Set = REPRISE_TRY(T.copyInObj<uint64_t>(A.arg(0))) & ~UnblockableSignals;
-  ThreadGroup &G = T.group();
-  T.SigWaitSet = 0;
-  if (int Sig = nextSignal((T.SigPending.pending() | G.SharedPending.pending()) & Set)) {
-    SigInfo I = T.SigPending.has(Sig) ? *T.SigPending.take(Sig) : *G.SharedPending.take(Sig);
-    if (A.arg(1))
-      REPRISE_TRY(T.copyOutObj(A.arg(1), I));
-    return Sig;
-  }
   Kernel &K = T.kernel();
+  // The timeout is checked before anything is taken.
+  uint64_t Ns = UINT64_MAX;
+  if (!T.Wait.Restarted && A.arg(2)) {
+    auto Ts = REPRISE_TRY(T.copyInObj<timespec>(A.arg(2)));
+    if (Ts.tv_sec < 0 || Ts.tv_nsec < 0 || Ts.tv_nsec >= 1'000'000'000)
+      return Errno::LX_EINVAL;
+    Ns = uint64_t(std::min<int64_t>(Ts.tv_sec, 1ll << 32)) * 1'000'000'000 +
+         uint64_t(Ts.tv_nsec);
+  }
+  T.SigWaitSet = 0;
+  if (auto I = K.takeSignal(T, Set)) {
+    if (A.arg(1))
+      REPRISE_TRY(T.copyOutObj(A.arg(1), *I));
+    return I->Signo;
+  }
   uint64_t Deadline = 0;
   if (T.Wait.Restarted) {
     if (T.Wait.TimedOut)
       return Errno::LX_EAGAIN;
     Deadline = T.Wait.Deadline;
-  } else if (A.arg(2)) {
-    auto Ts = REPRISE_TRY(T.copyInObj<timespec>(A.arg(2)));
-    if (Ts.tv_sec < 0 || Ts.tv_nsec < 0 || Ts.tv_nsec >= 1'000'000'000)
-      return Errno::LX_EINVAL;
-    uint64_t Ns = uint64_t(std::min<int64_t>(Ts.tv_sec, 1ll << 32)) * 1'000'000'000 +
-                  uint64_t(Ts.tv_nsec);
+  } else if (Ns != UINT64_MAX) {
     if (Ns == 0)
       return Errno::LX_EAGAIN;
     Deadline = K.monotonicNs() + Ns;
@@ -292,11 +295,10 @@ SysResult signalFdRead(Task &T, SignalFdFile &F, uint64_t Buf, uint64_t Count) {
   ThreadGroup &G = T.group();
   uint64_t Done = 0;
   while (Done + 128 <= Count) {
-    int Sig = nextSignal((T.SigPending.pending() | G.SharedPending.pending()) & F.Mask);
-    if (!Sig)
+    auto I = T.kernel().takeSignal(T, F.Mask);
+    if (!I)
       break;
-    SigInfo I = T.SigPending.has(Sig) ? *T.SigPending.take(Sig) : *G.SharedPending.take(Sig);
-    auto Rec = signalFdRecord(I);
+    auto Rec = signalFdRecord(*I);
     REPRISE_TRY(T.copyOut(Buf + Done, Rec));
     Done += 128;
   }

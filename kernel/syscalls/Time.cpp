@@ -87,13 +87,15 @@ namespace {
 
 /// Blocks \p T until virtual monotonic time \p Deadline (kept from the
 /// first call when the sleep is re-run after a wake-up).
-SysResult sleepUntil(Task &T, uint64_t Deadline, const char *What) {
+SysResult sleepUntil(Task &T, uint64_t Deadline, const char *What,
+                     uint64_t RemAddr) {
   Kernel &K = T.kernel();
   if (T.Wait.Restarted)
     Deadline = T.Wait.Deadline;
   if (K.monotonicNs() >= Deadline)
     return 0;
   T.Wait.Restart = RestartKind::Block; // a handler ends the sleep: EINTR
+  T.Wait.RemAddr = RemAddr;             // and learns the time left here
   return K.block(T, {}, Deadline, What);
 }
 
@@ -107,7 +109,7 @@ SysResult sysNanosleep(Task &T, const SyscallArgs &A) {
     uint64_t Ns = REPRISE_TRY(readTimespec(T, A.arg(0)));
     Deadline = T.kernel().monotonicNs() + Ns;
   }
-  return sleepUntil(T, Deadline, "nanosleep");
+  return sleepUntil(T, Deadline, "nanosleep", A.arg(1));
 }
 
 // Implements clock_nanosleep(2).
@@ -125,7 +127,9 @@ SysResult sysClockNanosleep(Task &T, const SyscallArgs &A) {
       Ns = Ns > Now ? Ns - Now : 0;
     Deadline = T.kernel().monotonicNs() + Ns;
   }
-  return sleepUntil(T, Deadline, "clock_nanosleep");
+  // Only a relative sleep reports the time left.
+  return sleepUntil(T, Deadline, "clock_nanosleep",
+                    (A.u32(1) & LX_TIMER_ABSTIME) ? 0 : A.arg(3));
 }
 
 } // namespace reprise
