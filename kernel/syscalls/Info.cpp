@@ -119,6 +119,21 @@ SysResult sysSchedGetaffinity(Task &T, const SyscallArgs &A) {
   return 8;
 }
 
+// Implements sched_setaffinity(2): the guest has one CPU, so a mask must
+// hold CPU 0 (EINVAL otherwise, as for a mask of offline CPUs); the
+// setting changes nothing else.
+SysResult sysSchedSetaffinity(Task &T, const SyscallArgs &A) {
+  if (!isSelf(T, A.i32(0)) && T.kernel().taskIn(T.pidNs(), A.i32(0)) == nullptr)
+    return Errno::LX_ESRCH;
+  uint64_t Len = A.arg(1);
+  if (Len == 0)
+    return Errno::LX_EINVAL;
+  uint8_t First = REPRISE_TRY(T.copyInObj<uint8_t>(A.arg(2)));
+  if (!(First & 1))
+    return Errno::LX_EINVAL;
+  return 0;
+}
+
 // Implements sched_yield(2): the next runnable task gets the CPU.
 SysResult sysSchedYield(Task &T, const SyscallArgs &) {
   T.kernel().yield(T);

@@ -1,6 +1,7 @@
 /* process: fork, exit status, wait4/waitid, copy-on-write memory, getppid,
  * kill with default actions, process groups, orphans and ECHILD. */
 #define _GNU_SOURCE
+#include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -117,6 +118,16 @@ int main(void)
     struct rusage ru;
     CHECK(wait4(c, &st, 0, &ru) == c, "wait4");
     printf("wait4 filled rusage: %d\n", ru.ru_utime.tv_sec >= 0 && ru.ru_utime.tv_usec >= 0);
+    /* CPU affinity: setting the mask getaffinity reports works, an empty
+     * one is refused. */
+    cpu_set_t cpus;
+    CPU_ZERO(&cpus);
+    CHECK_SYS(sched_getaffinity(0, sizeof cpus, &cpus));
+    CHECK(CPU_COUNT(&cpus) >= 1, "no CPU in the affinity mask");
+    CHECK_SYS(sched_setaffinity(0, sizeof cpus, &cpus));
+    printf("sched_setaffinity to the mask sched_getaffinity gave: ok\n");
+    CPU_ZERO(&cpus);
+    expect_errno(sched_setaffinity(0, sizeof cpus, &cpus), EINVAL, "sched_setaffinity with no CPU");
     guest_ok("process");
     return 0;
 }
