@@ -1,6 +1,7 @@
 //===- kernel/syscalls/Pipe.cpp - pipe, pipe2 and pipe I/O ----------------===//
 #include "kernel/Pipe.h"
 
+#include "kernel/AnonInode.h"
 #include "kernel/Kernel.h"
 #include "kernel/abi/Constants.h"
 
@@ -10,31 +11,11 @@ namespace reprise {
 
 using namespace linux_abi;
 
-namespace {
-
-/// What fstat and the path walk see of a pipe: a FIFO with no name.
-class PipeNode : public fs::Vnode {
-public:
-  explicit PipeNode(uint64_t Ino) : Ino(Ino) {}
-  uint32_t fileType() const override { return LX_S_IFIFO; }
-  Result<fs::FileStat> stat() override {
-    fs::FileStat S;
-    S.Dev = 0xc;
-    S.Ino = Ino;
-    S.Mode = LX_S_IFIFO | 0600;
-    S.Blksize = 4096;
-    return S;
-  }
-  Result<fs::FileRef> open(uint32_t) override { return Errno::LX_ENXIO; }
-
-private:
-  uint64_t Ino;
-};
-
-} // namespace
-
 PipeFile::PipeFile(std::shared_ptr<Pipe> Pp, bool WriteEnd, uint32_t Flags)
-    : OpenFile(std::make_shared<PipeNode>(Pp->Ino), Flags), P(std::move(Pp)),
+    : OpenFile(std::make_shared<AnonInode>(Pp->Ino, LX_S_IFIFO | 0600,
+                                           AnonInode::PipeDev),
+               Flags),
+      P(std::move(Pp)),
       WriteEnd(WriteEnd) {
   (WriteEnd ? P->Writers : P->Readers)++;
 }

@@ -1,5 +1,6 @@
 //===- kernel/syscalls/Signal.cpp - Signal system calls -------------------===//
 #include "kernel/Kernel.h"
+#include "kernel/AnonInode.h"
 #include "kernel/SignalFd.h"
 
 #include "kernel/abi/Constants.h"
@@ -232,25 +233,6 @@ SysResult sysRtSigtimedwait(Task &T, const SyscallArgs &A) {
 
 namespace {
 
-/// What fstat shows of a signalfd: an anonymous inode.
-class SignalFdNode : public fs::Vnode {
-public:
-  explicit SignalFdNode(uint64_t Ino) : Ino(Ino) {}
-  uint32_t fileType() const override { return 0; }
-  Result<fs::FileStat> stat() override {
-    fs::FileStat S;
-    S.Dev = 0xe;
-    S.Ino = Ino;
-    S.Mode = 0600;
-    S.Blksize = 4096;
-    return S;
-  }
-  Result<fs::FileRef> open(uint32_t) override { return Errno::LX_ENXIO; }
-
-private:
-  uint64_t Ino;
-};
-
 /// struct signalfd_siginfo from a queued siginfo.
 std::array<uint8_t, 128> signalFdRecord(const SigInfo &I) {
   std::array<uint8_t, 128> R{};
@@ -285,7 +267,9 @@ std::array<uint8_t, 128> signalFdRecord(const SigInfo &I) {
 } // namespace
 
 SignalFdFile::SignalFdFile(uint64_t Mask, uint64_t Ino, uint32_t Flags)
-    : OpenFile(std::make_shared<SignalFdNode>(Ino), LX_O_RDWR | Flags), Mask(Mask) {
+    : OpenFile(std::make_shared<AnonInode>(Ino, 0600, AnonInode::AnonDev),
+               LX_O_RDWR | Flags),
+      Mask(Mask) {
   Path = "anon_inode:[signalfd]";
 }
 
