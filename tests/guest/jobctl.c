@@ -12,7 +12,11 @@
 static volatile sig_atomic_t chld;
 static void on_chld(int sig) { (void)sig; chld++; }
 
-/* A child that reads the pipe until it is closed, then exits 3. */
+/* A child that reads the pipe until it is closed, then exits 3. It leads
+ * its own process group: Linux drops SIGTSTP sent to an orphaned process
+ * group, and the test's own group may be one (when a driver started it in
+ * a new session); a group whose leader's parent is in another group of the
+ * same session is not. */
 static pid_t reader(int *wfd)
 {
     int p[2];
@@ -21,11 +25,13 @@ static pid_t reader(int *wfd)
     CHECK_SYS(c);
     if (c == 0) {
         char b;
+        setpgid(0, 0);
         close(p[1]);
         while (read(p[0], &b, 1) > 0)
             ;
         _exit(3);
     }
+    setpgid(c, c); /* both sides, whichever runs first */
     close(p[0]);
     *wfd = p[1];
     return c;
