@@ -1,47 +1,120 @@
 //===- replay/Gate.h - The one gate for outside input -----------*- C++ -*-===//
 //
 // Every value that enters the guest from outside (host file contents and
-// metadata, stdin, host signals...) is produced through a Gate. In run mode
-// the gate only calls the host; record mode will also log what came back and
-// replay mode will serve it from the trace without touching the host. Callers
-// therefore describe a host operation as a callable and never call the host
-// directly on a guest's behalf.
+// metadata, stdin, host signals...) passes through the Gate. Callers describe
+// a host operation as a callable whose *whole* effect on reprise is its
+// result and the bytes it leaves in an output buffer:
+//
+//  - run:    the gate calls it;
+//  - record: the gate calls it and appends the result and bytes to the trace;
+//  - replay: the gate does not call it; it takes the next event from the
+//            trace, checks that it is the same kind of input, and returns
+//            the recorded result with the recorded bytes in the buffer.
+//
+// So a host call must leave nothing else behind: no host struct kept in a
+// local, no host id compared outside the callable. Whatever reprise keeps
+// must be encoded into the output bytes (in a layout that is the same on
+// every host) and decoded from them.
+//
+// The gate also carries the verification events of record and replay (see
+// replay/Event.h): record appends them, replay checks each against the trace.
 //
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "replay/Event.h"
+
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 
+#include <atomic>
 #include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
 
 namespace reprise::replay {
 
-/// What kind of outside input an event carries (for the trace and reports).
-enum class InputKind : uint8_t {
-  HostRead,     // bytes read from a host file, pipe or tty
-  HostMetadata, // stat, readlink, directory listings
-  HostWrite,    // result of writing to a host file (bytes accepted / error)
-  HostOther,    // any other host call whose result reaches the guest
-};
+class TraceWriter;
+class TraceReader;
+
+/// Exit status of `reprise replay` when the run diverges from its trace.
+constexpr int DivergenceExitCode = 86;
+/// Exit status of `reprise replay` when the trace ends before the run does
+/// (a recording cut short).
+constexpr int TraceEndExitCode = 87;
 
 class Gate {
 public:
-  enum class Mode : uint8_t { Run };
+  enum class Mode : uint8_t { Run, Record, Replay };
+
+  Gate();
+  ~Gate();
 
   Mode mode() const { return TheMode; }
+  bool replaying() const { return TheMode == Mode::Replay; }
+  bool recording() const { return TheMode == Mode::Record; }
 
-  /// Performs a host call that returns a count or a negative errno and may
-  /// fill \p Out; the result and the filled bytes are outside input.
+  /// From now on, log every input and event to \p W.
+  void record(TraceWriter &W);
+  /// From now on, serve inputs from \p R and check events against it.
+  /// Replay stops before event \p StopAt (when given).
+  void replay(TraceReader &R, std::optional<uint64_t> StopAt = std::nullopt);
+
+  /// A host call whose whole effect is its result and \p Out: for HostRead,
+  /// Out[0, result) when the result is positive; for every other kind, all
+  /// of \p Out when the result is not negative.
   int64_t call(InputKind K, llvm::MutableArrayRef<uint8_t> Out,
                llvm::function_ref<int64_t()> HostCall);
+  /// The same for an output whose size the host call decides: all of \p Out
+  /// is input.
+  int64_t callVar(InputKind K, std::string &Out,
+                  llvm::function_ref<int64_t()> HostCall);
 
-  /// Number of outside inputs that passed the gate (for tests and reports).
+  /// Host signal bits that arrived since the last call (run: taken from
+  /// \p Source; record: also logged; replay: served from the trace, at the
+  /// same point of the run as they were recorded).
+  uint64_t hostSignals(std::atomic<uint64_t> *Source);
+
+  /// A verification event: logged in record, checked in replay.
+  void event(const Event &E);
+
+  /// Replay only: the run no longer matches the trace, or the trace ended,
+  /// or the stop-at event was reached. The kernel stops at its next check.
+  bool stopped() const { return Stop != StopReason::None; }
+  enum class StopReason : uint8_t { None, Diverged, TraceEnded, StopAt, BadTrace };
+  StopReason stopReason() const { return Stop; }
+  /// What happened, in one line (for the stop report).
+  const std::string &stopMessage() const { return StopMessage; }
+  /// Called once when replay stops, so that the kernel leaves the engine.
+  void onStop(std::function<void()> F) { OnStop = std::move(F); }
+
+  /// Events logged (record) or checked (replay) so far.
+  uint64_t position() const { return Position; }
+  /// Number of outside inputs that passed the gate.
   uint64_t count() const { return Count; }
 
 private:
+  /// Replay: the next event of the trace, or null when it ended or is bad
+  /// (the gate is then stopped).
+  const Event *peek();
+  void consume();
+  void stop(StopReason R, std::string Msg);
+  /// Replay: takes an Input event of kind \p K; null on a mismatch.
+  const Event *takeInput(InputKind K);
+
   Mode TheMode = Mode::Run;
+  TraceWriter *Writer = nullptr;
+  TraceReader *Reader = nullptr;
+  std::optional<uint64_t> StopAt;
+  std::optional<Event> Next; // replay's one event of look-ahead
+  bool AtEnd = false;
+  StopReason Stop = StopReason::None;
+  std::string StopMessage;
+  std::function<void()> OnStop;
+  uint64_t Position = 0;
   uint64_t Count = 0;
+  Event Scratch; // record: reused for inputs
 };
 
 } // namespace reprise::replay

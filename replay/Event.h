@@ -1,0 +1,78 @@
+//===- replay/Event.h - One entry of a trace ---------------------*- C++ -*-===//
+//
+// A trace is a header and a sequence of events. Two kinds of event carry
+// outside input, which replay serves instead of asking the host: Input (a
+// host call's result and bytes) and HostSignal. Every other kind is there to
+// verify the replay, event by event, against what the recording saw.
+//
+// One plain struct serves every kind; the fields each kind uses are listed
+// by the enumerators below and are the only ones the encoding writes.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "llvm/ADT/SmallVector.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace reprise::replay {
+
+/// What kind of outside input an Input event carries.
+enum class InputKind : uint8_t {
+  HostRead = 1,     // bytes read from a host file, pipe or tty
+  HostMetadata = 2, // stat, lookup, readlink, directory listings
+  HostWrite = 3,    // result of writing to a host file or stream
+  HostOther = 4,    // any other host call whose result reaches the guest
+  HostEffect = 5,   // a host call made for its effect (create, unlink,
+                    // rename, close...): only its result is input
+};
+
+enum class EventKind : uint8_t {
+  /// Op: InputKind. Result: the host call's result (count or -errno).
+  /// Data: the bytes it produced.
+  Input = 1,
+  /// Op: the Linux signal bits that arrived from the host.
+  HostSignal = 2,
+  /// Tid: the caller. Op: the system call number. Args: its six arguments.
+  /// Result: what it returned (-errno on failure).
+  Syscall = 3,
+  /// Tid: the task that starts a slice. Op: guest blocks run before it by
+  /// every task.
+  Schedule = 4,
+  /// Tid: the parent. Op: clone flags. Result: the child's tid.
+  /// Args: exit signal, then the child's id in each PID namespace level,
+  /// outermost first.
+  Clone = 5,
+  /// Tid: the task that exec'd. Data: the guest path of the new image.
+  Exec = 6,
+  /// Tid: the thread that ended. Result: its exit status (wait(2) form).
+  Exit = 7,
+  /// Tid: the thread a signal was delivered to. Op: the signal number.
+  /// Result: its si_code.
+  Signal = 8,
+  /// Result: the run's exit status as reprise reports it. Always last.
+  End = 9,
+};
+
+struct Event {
+  EventKind Kind = EventKind::End;
+  int32_t Tid = 0;
+  uint64_t Op = 0;
+  int64_t Result = 0;
+  llvm::SmallVector<uint64_t, 6> Args;
+  std::vector<uint8_t> Data;
+
+  bool operator==(const Event &O) const {
+    return Kind == O.Kind && Tid == O.Tid && Op == O.Op && Result == O.Result &&
+           Args == O.Args && Data == O.Data;
+  }
+  bool operator!=(const Event &O) const { return !(*this == O); }
+};
+
+/// One line describing \p E, for reports and `reprise trace dump`
+/// (\p Arch names syscall numbers when given: "x86_64" or "arm64").
+std::string describe(const Event &E, const std::string &Arch = "");
+
+} // namespace reprise::replay
