@@ -14,6 +14,7 @@
 #include "llvm/ADT/SmallVector.h"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -71,8 +72,10 @@ struct Event {
   bool operator!=(const Event &O) const { return !(*this == O); }
 };
 
-/// One line describing \p E, for reports and `reprise trace dump`
-/// (\p Arch names syscall numbers when given: "x86_64" or "arm64").
-std::string describe(const Event &E, const std::string &Arch = "");
+/// Names a system call number of the trace's arch ("" when unknown).
+using SyscallNamer = std::function<std::string(uint64_t)>;
+
+/// One line describing \p E, for reports and `reprise trace dump`.
+std::string describe(const Event &E, const SyscallNamer &Name = {});
 
 } // namespace reprise::replay

@@ -1,12 +1,216 @@
 //===- replay/Gate.cpp ----------------------------------------------------===//
 #include "replay/Gate.h"
+#include "replay/Trace.h"
+
+#include <cstring>
 
 namespace reprise::replay {
 
-int64_t Gate::call(InputKind, llvm::MutableArrayRef<uint8_t>,
+namespace {
+
+const char *inputName(InputKind K) {
+  switch (K) {
+  case InputKind::HostRead: return "host read";
+  case InputKind::HostMetadata: return "host metadata";
+  case InputKind::HostWrite: return "host write";
+  case InputKind::HostOther: return "host call";
+  case InputKind::HostEffect: return "host effect";
+  }
+  return "host input";
+}
+
+} // namespace
+
+Gate::Gate() = default;
+Gate::~Gate() = default;
+
+void Gate::record(TraceWriter &W) {
+  TheMode = Mode::Record;
+  Writer = &W;
+}
+
+void Gate::replay(TraceReader &R, std::optional<uint64_t> At) {
+  TheMode = Mode::Replay;
+  Reader = &R;
+  StopAt = At;
+}
+
+void Gate::stop(StopReason R, std::string Msg) {
+  if (Stop != StopReason::None)
+    return;
+  Stop = R;
+  StopMessage = std::move(Msg);
+  if (OnStop)
+    OnStop();
+}
+
+const Event *Gate::peek() {
+  if (Stop != StopReason::None)
+    return nullptr;
+  if (!Next && !AtEnd) {
+    Event E;
+    auto More = Reader->next(E);
+    if (!More) {
+      stop(StopReason::BadTrace, llvm::toString(More.takeError()));
+      return nullptr;
+    }
+    if (*More)
+      Next = std::move(E);
+    else
+      AtEnd = true;
+  }
+  if (!Next) {
+    stop(StopReason::TraceEnded,
+         "the trace ends after event " + std::to_string(Position) +
+             (Reader->truncated() ? " (the recording was cut short)" : ""));
+    return nullptr;
+  }
+  if (StopAt && Position == *StopAt) {
+    stop(StopReason::StopAt, "stopped before event " + std::to_string(Position) +
+                                 ": " + describe(*Next, Namer));
+    return nullptr;
+  }
+  return &*Next;
+}
+
+void Gate::consume() {
+  Next.reset();
+  ++Position;
+}
+
+const Event *Gate::takeInput(InputKind K) {
+  const Event *E = peek();
+  if (!E)
+    return nullptr;
+  if (E->Kind != EventKind::Input || E->Op != uint64_t(K)) {
+    stop(StopReason::Diverged,
+         "event " + std::to_string(Position) + ": the run asks for " +
+             inputName(K) + ", the trace has " + describe(*E, Namer));
+    return nullptr;
+  }
+  return E;
+}
+
+int64_t Gate::call(InputKind K, llvm::MutableArrayRef<uint8_t> Out,
                    llvm::function_ref<int64_t()> HostCall) {
   ++Count;
+  switch (TheMode) {
+  case Mode::Run:
+    return HostCall();
+  case Mode::Record: {
+    int64_t R = HostCall();
+    size_t N = 0;
+    if (K == InputKind::HostRead)
+      N = R > 0 ? std::min<size_t>(size_t(R), Out.size()) : 0;
+    else if (R >= 0)
+      N = Out.size();
+    Scratch.Kind = EventKind::Input;
+    Scratch.Op = uint64_t(K);
+    Scratch.Result = R;
+    Scratch.Data.assign(Out.begin(), Out.begin() + long(N));
+    Writer->append(Scratch);
+    ++Position;
+    return R;
+  }
+  case Mode::Replay: {
+    const Event *E = takeInput(K);
+    if (!E)
+      return -5; // EIO: the kernel stops before the guest runs on
+    if (E->Data.size() > Out.size()) {
+      stop(StopReason::Diverged,
+           "event " + std::to_string(Position) + ": the trace holds " +
+               std::to_string(E->Data.size()) + " bytes of " + inputName(K) +
+               " where the run has room for " + std::to_string(Out.size()));
+      return -5;
+    }
+    if (!E->Data.empty())
+      std::memcpy(Out.data(), E->Data.data(), E->Data.size());
+    int64_t R = E->Result;
+    consume();
+    return R;
+  }
+  }
   return HostCall();
+}
+
+int64_t Gate::callVar(InputKind K, std::string &Out,
+                      llvm::function_ref<int64_t()> HostCall) {
+  ++Count;
+  switch (TheMode) {
+  case Mode::Run:
+    return HostCall();
+  case Mode::Record: {
+    int64_t R = HostCall();
+    Scratch.Kind = EventKind::Input;
+    Scratch.Op = uint64_t(K);
+    Scratch.Result = R;
+    Scratch.Data.assign(Out.begin(), Out.end());
+    Writer->append(Scratch);
+    ++Position;
+    return R;
+  }
+  case Mode::Replay: {
+    const Event *E = takeInput(K);
+    if (!E)
+      return -5;
+    Out.assign(E->Data.begin(), E->Data.end());
+    int64_t R = E->Result;
+    consume();
+    return R;
+  }
+  }
+  return HostCall();
+}
+
+uint64_t Gate::hostSignals(std::atomic<uint64_t> *Source) {
+  switch (TheMode) {
+  case Mode::Run:
+    return Source ? Source->exchange(0) : 0;
+  case Mode::Record: {
+    uint64_t Sigs = Source ? Source->exchange(0) : 0;
+    if (Sigs) {
+      Event E;
+      E.Kind = EventKind::HostSignal;
+      E.Op = Sigs;
+      Writer->append(E);
+      ++Position;
+    }
+    return Sigs;
+  }
+  case Mode::Replay: {
+    const Event *E = peek();
+    if (!E || E->Kind != EventKind::HostSignal)
+      return 0;
+    uint64_t Sigs = E->Op;
+    consume();
+    return Sigs;
+  }
+  }
+  return 0;
+}
+
+void Gate::event(const Event &E) {
+  switch (TheMode) {
+  case Mode::Run:
+    return;
+  case Mode::Record:
+    Writer->append(E);
+    ++Position;
+    return;
+  case Mode::Replay: {
+    const Event *Want = peek();
+    if (!Want)
+      return;
+    if (*Want != E) {
+      stop(StopReason::Diverged, "event " + std::to_string(Position) +
+                                     ": expected " + describe(*Want, Namer) +
+                                     ", the run did " + describe(E, Namer));
+      return;
+    }
+    consume();
+    return;
+  }
+  }
 }
 
 } // namespace reprise::replay

@@ -88,6 +88,8 @@ public:
   const std::string &stopMessage() const { return StopMessage; }
   /// Called once when replay stops, so that the kernel leaves the engine.
   void onStop(std::function<void()> F) { OnStop = std::move(F); }
+  /// How reports name system call numbers.
+  void nameSyscallsWith(SyscallNamer N) { Namer = std::move(N); }
 
   /// Events logged (record) or checked (replay) so far.
   uint64_t position() const { return Position; }
@@ -112,6 +114,7 @@ private:
   StopReason Stop = StopReason::None;
   std::string StopMessage;
   std::function<void()> OnStop;
+  SyscallNamer Namer;
   uint64_t Position = 0;
   uint64_t Count = 0;
   Event Scratch; // record: reused for inputs
