@@ -15,7 +15,6 @@
 #include "replay/TraceFormat.h"
 
 #include "llvm/ADT/SmallVector.h"
-#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/Twine.h"
 #include "llvm/Support/CRC.h"
 #include "llvm/Support/Endian.h"
@@ -39,6 +38,12 @@ namespace {
 
 llvm::Error error(const llvm::Twine &Msg) {
   return llvm::make_error<llvm::StringError>(Msg, llvm::inconvertibleErrorCode());
+}
+
+/// "0x0f".
+std::string hexByte(uint8_t B) {
+  const char *Digits = "0123456789abcdef";
+  return {'0', 'x', Digits[B >> 4], Digits[B & 15]};
 }
 
 //===-- Event encoding -----------------------------------------------------===//
@@ -240,6 +245,7 @@ struct TraceWriter::Impl {
   std::string Path;
   std::unique_ptr<llvm::raw_fd_ostream> OS;
   ChunkPacker Packer;
+  ChunkLimits Limits;
   bool HeaderWritten = false;
   bool Finished = false;
   /// The raw bytes of the chunk being filled, and how many events ended in it.
@@ -328,17 +334,17 @@ void TraceWriter::Impl::encode(const Event &E) {
 }
 
 void TraceWriter::Impl::cutAfterEvent() {
-  if (Raw.size() >= EventChunkBytes) {
+  if (Raw.size() >= Limits.Bytes) {
     size_t Off = 0;
-    for (; Raw.size() - Off >= EventChunkBytes; Off += EventChunkBytes)
-      pack(ChunkType::Events, llvm::ArrayRef<uint8_t>(Raw).slice(Off, EventChunkBytes));
+    for (; Raw.size() - Off >= Limits.Bytes; Off += Limits.Bytes)
+      pack(ChunkType::Events, llvm::ArrayRef<uint8_t>(Raw).slice(Off, Limits.Bytes));
     Raw.erase(Raw.begin(), Raw.begin() + Off);
     ChunkEvents = 0;
   }
   // An event that ended exactly at a cut belongs to no chunk's count.
   if (Raw.empty())
     return;
-  if (++ChunkEvents == EventChunkEvents) {
+  if (++ChunkEvents >= Limits.Events) {
     pack(ChunkType::Events, Raw);
     Raw.clear();
     ChunkEvents = 0;
@@ -369,7 +375,10 @@ void TraceWriter::Impl::flush() {
 TraceWriter::TraceWriter() : I(std::make_unique<Impl>()) {}
 TraceWriter::~TraceWriter() = default;
 
-llvm::Expected<std::unique_ptr<TraceWriter>> TraceWriter::create(llvm::StringRef Path) {
+llvm::Expected<std::unique_ptr<TraceWriter>>
+TraceWriter::create(llvm::StringRef Path, ChunkLimits Limits) {
+  assert(Limits.Events >= 1 && Limits.Bytes >= 1 && Limits.Bytes <= MaxChunkRaw &&
+         "chunk limits the format cannot hold");
   std::error_code EC;
   auto OS = std::make_unique<llvm::raw_fd_ostream>(Path, EC, llvm::sys::fs::OF_None);
   if (EC)
@@ -379,7 +388,8 @@ llvm::Expected<std::unique_ptr<TraceWriter>> TraceWriter::create(llvm::StringRef
   std::unique_ptr<TraceWriter> W(new TraceWriter());
   W->I->Path = Path.str();
   W->I->OS = std::move(OS);
-  W->I->Raw.reserve(EventChunkBytes + 4096);
+  W->I->Limits = Limits;
+  W->I->Raw.reserve(std::min<size_t>(Limits.Bytes, 1u << 20) + 4096);
   return W;
 }
 
@@ -536,14 +546,12 @@ Got TraceReader::Impl::decode(Event &E, std::string &Why) {
     return Got::Short;
   uint8_t Kind = C.P[0];
   if (Kind < 1 || Kind > LastKind)
-    return Bad("has an unknown tag " + llvm::utohexstr(Kind, /*LowerCase=*/true,
-                                                       /*Width=*/2));
+    return Bad("has an unknown tag " + hexByte(Kind));
   if (C.left() < 2)
     return Got::Short;
   uint8_t Bits = C.P[1];
   if (Bits & ~KnownFieldBits)
-    return Bad("is corrupt (unknown field bits " +
-               llvm::utohexstr(Bits, /*LowerCase=*/true, /*Width=*/2) + ")");
+    return Bad("is corrupt (unknown field bits " + hexByte(Bits) + ")");
   C.P += 2;
   E.Kind = EventKind(Kind);
 

@@ -44,12 +44,6 @@ constexpr uint32_t MaxChunkRaw = 64u << 20;
 /// few MiB, and this keeps what a hostile header costs to decode in check.
 constexpr uint32_t MaxHeaderRaw = 8u << 20;
 
-/// The writer cuts an event chunk when its raw bytes reach EventChunkBytes
-/// (exactly there, even inside an event) or when EventChunkEvents events
-/// have ended in it, whichever comes first. Readers accept any cut points.
-constexpr uint32_t EventChunkBytes = 1u << 20;
-constexpr uint32_t EventChunkEvents = 16384;
-
 /// Event data of this many bytes or more is stored as a blob, once per
 /// distinct content; shorter data is stored inline.
 constexpr size_t BlobMinSize = 256;
