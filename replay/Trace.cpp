@@ -19,11 +19,12 @@
 #include "llvm/Support/CRC.h"
 #include "llvm/Support/Endian.h"
 #include "llvm/Support/FileSystem.h"
-#include "llvm/Support/LEB128.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Support/xxhash.h"
 
+#include <algorithm>
+#include <array>
 #include <cassert>
 #include <cstring>
 #include <limits>
@@ -70,6 +71,49 @@ enum class DataForm : uint8_t {
 /// The longest LEB128 encoding of a 64-bit value.
 constexpr size_t MaxLeb = 10;
 
+/// Writes \p V as ULEB128 at \p P; returns the end. (The same bytes as
+/// llvm::encodeULEB128, with the one-byte case first: most fields are small.)
+inline uint8_t *putUleb(uint8_t *P, uint64_t V) {
+  while (V >= 0x80) {
+    *P++ = uint8_t(V | 0x80);
+    V >>= 7;
+  }
+  *P++ = uint8_t(V);
+  return P;
+}
+
+/// Writes \p V as SLEB128, the shortest form: it ends with the first byte
+/// whose bit 6 is the sign of all that is left.
+inline uint8_t *putSleb(uint8_t *P, int64_t V) {
+  while (uint64_t(V) + 64 >= 128) {
+    *P++ = uint8_t(uint64_t(V) | 0x80);
+    V >>= 7;
+  }
+  *P++ = uint8_t(uint64_t(V) & 0x7f);
+  return P;
+}
+
+/// Syscall events store their first PredictedArgs arguments as differences
+/// from those of the previous Syscall event with the same number (system
+/// call numbers from PredictorSlots on share the last slot). A call made in
+/// a loop repeats most of its registers, so most differences are zero.
+constexpr size_t PredictedArgs = 6;
+constexpr size_t PredictorSlots = 1024;
+
+struct ArgPredictor {
+  std::vector<std::array<uint64_t, PredictedArgs>> Last =
+      std::vector<std::array<uint64_t, PredictedArgs>>(PredictorSlots + 1);
+
+  std::array<uint64_t, PredictedArgs> &slot(uint64_t Nr) {
+    return Last[std::min<uint64_t>(Nr, PredictorSlots)];
+  }
+  void update(const Event &E) {
+    auto &S = slot(E.Op);
+    for (size_t K = 0; K < PredictedArgs; ++K)
+      S[K] = K < E.Args.size() ? E.Args[K] : 0;
+  }
+};
+
 constexpr uint8_t LastKind = uint8_t(EventKind::End);
 
 /// What the writer knows a blob by. Two different contents with the same key
@@ -98,7 +142,7 @@ struct Encoder {
 
   void uleb(uint64_t V) {
     uint8_t B[MaxLeb];
-    Out.insert(Out.end(), B, B + llvm::encodeULEB128(V, B));
+    Out.insert(Out.end(), B, putUleb(B, V));
   }
   void str(llvm::StringRef S) {
     uleb(S.size());
@@ -255,6 +299,7 @@ struct TraceWriter::Impl {
   /// set, or the one just cut.
   std::vector<uint8_t> Out;
   std::unordered_map<BlobKey, uint64_t, BlobKeyHash> Blobs;
+  ArgPredictor Predictor;
   uint64_t Events = 0;
   uint64_t Written = 0;
   std::string Failure; // the first write error; finish() reports it
@@ -292,40 +337,65 @@ void TraceWriter::Impl::encode(const Event &E) {
                          : 0;
   // Room for the two tag bytes, every LEB field at its longest and the data.
   size_t Old = Raw.size();
-  Raw.resize_for_overwrite(Old + 2 + MaxLeb * (5 + E.Args.size()) + DataBytes);
+  Raw.resize_for_overwrite(Old + 2 + MaxLeb * (6 + E.Args.size()) + DataBytes);
   uint8_t *Start = Raw.data() + Old;
   uint8_t *P = Start + 2;
   uint8_t Bits = uint8_t(uint8_t(Form) << DataShift);
   if (E.Tid) {
     Bits |= HasTid;
-    P += llvm::encodeSLEB128(E.Tid, P);
+    P = putSleb(P, E.Tid);
   }
   if (E.Op) {
     Bits |= HasOp;
-    P += llvm::encodeULEB128(E.Op, P);
+    P = putUleb(P, E.Op);
   }
   if (E.Result) {
     Bits |= HasResult;
-    P += llvm::encodeSLEB128(E.Result, P);
+    P = putSleb(P, E.Result);
   }
-  if (!E.Args.empty()) {
-    // Signed, so that -1 and AT_FDCWD in a register take a byte or two.
+  if (size_t N = E.Args.size()) {
+    // The count, a mask of the values that are not zero, then those values,
+    // signed so that -1 and AT_FDCWD take a byte or two.
     Bits |= HasArgs;
-    P += llvm::encodeULEB128(E.Args.size(), P);
-    for (uint64_t A : E.Args)
-      P += llvm::encodeSLEB128(int64_t(A), P);
+    P = putUleb(P, N);
+    bool Syscall = E.Kind == EventKind::Syscall;
+    const auto &Pred = Predictor.slot(E.Op);
+    auto Value = [&](size_t K) {
+      return E.Args[K] - (Syscall && K < PredictedArgs ? Pred[K] : 0);
+    };
+    if (N <= 7) {
+      // The mask takes one byte: fill it in after the values.
+      uint8_t *MaskAt = P++;
+      uint8_t Mask = 0;
+      for (size_t K = 0; K < N; ++K)
+        if (uint64_t V = Value(K)) {
+          Mask |= uint8_t(1u << K);
+          P = putSleb(P, int64_t(V));
+        }
+      *MaskAt = Mask;
+    } else {
+      uint64_t Mask = 0;
+      for (size_t K = 0; K < N; ++K)
+        Mask |= uint64_t(Value(K) != 0) << K;
+      P = putUleb(P, Mask);
+      for (size_t K = 0; K < N; ++K)
+        if (uint64_t V = Value(K))
+          P = putSleb(P, int64_t(V));
+    }
   }
+  if (E.Kind == EventKind::Syscall)
+    Predictor.update(E);
   switch (Form) {
   case DataForm::None:
     break;
   case DataForm::Inline:
   case DataForm::NewBlob:
-    P += llvm::encodeULEB128(E.Data.size(), P);
+    P = putUleb(P, E.Data.size());
     std::memcpy(P, E.Data.data(), E.Data.size());
     P += E.Data.size();
     break;
   case DataForm::BlobRef:
-    P += llvm::encodeULEB128(BlobIndex, P);
+    P = putUleb(P, BlobIndex);
     break;
   }
   Start[0] = uint8_t(E.Kind);
@@ -429,7 +499,7 @@ llvm::Error TraceWriter::finish() {
     I->pack(ChunkType::Events, I->Raw);
   I->Raw.clear();
   uint8_t Count[MaxLeb];
-  I->pack(ChunkType::End, {Count, llvm::encodeULEB128(I->Events, Count)});
+  I->pack(ChunkType::End, {Count, putUleb(Count, I->Events)});
   I->OS->close();
   if (I->OS->has_error() && I->Failure.empty())
     I->Failure = I->OS->error().message();
@@ -456,6 +526,7 @@ struct TraceReader::Impl {
   std::vector<uint8_t> Stream;
   size_t StreamPos = 0;
   std::vector<std::vector<uint8_t>> Blobs;
+  ArgPredictor Predictor;
   uint64_t Position = 0;
   bool Done = false;       // next() returned false
   bool Cut = false;        // ... because the file ended without its End chunk
@@ -578,13 +649,21 @@ Got TraceReader::Impl::decode(Event &E, std::string &Why) {
     uint64_t N;
     if (Got G = C.uleb(N); G != Got::Value)
       return Failed(G, "argument count");
-    if (N > MaxArgs)
+    if (N == 0 || N > MaxArgs)
       return Bad("is corrupt (" + llvm::Twine(N) + " arguments)");
+    uint64_t Mask;
+    if (Got G = C.uleb(Mask); G != Got::Value)
+      return Failed(G, "argument mask");
+    if (N < 64 && Mask >> N)
+      return Bad("is corrupt (a malformed argument mask)");
+    bool Syscall = E.Kind == EventKind::Syscall;
+    const auto &Pred = Predictor.slot(E.Op);
     for (uint64_t K = 0; K < N; ++K) {
-      int64_t A;
-      if (Got G = C.sleb(A); G != Got::Value)
-        return Failed(G, "argument");
-      E.Args.push_back(uint64_t(A));
+      int64_t A = 0;
+      if (Mask >> K & 1)
+        if (Got G = C.sleb(A); G != Got::Value)
+          return Failed(G, "argument");
+      E.Args.push_back(uint64_t(A) + (Syscall && K < PredictedArgs ? Pred[K] : 0));
     }
   }
   // The data comes last: once it is read, the event is complete.
@@ -619,6 +698,8 @@ Got TraceReader::Impl::decode(Event &E, std::string &Why) {
     break;
   }
   }
+  if (E.Kind == EventKind::Syscall)
+    Predictor.update(E);
   StreamPos = size_t(C.P - Stream.data());
   return Got::Value;
 }
