@@ -40,6 +40,34 @@ std::string disassemble(Arch A, uint64_t Pc, llvm::ArrayRef<uint8_t> Bytes) {
   return Out + ")";
 }
 
+std::vector<std::pair<uint64_t, std::string>>
+disassembleRange(Arch A, uint64_t Start, llvm::ArrayRef<uint8_t> Bytes, uint64_t End) {
+  std::vector<std::pair<uint64_t, std::string>> Out;
+  csh H;
+  if ((A == Arch::X86_64 ? cs_open(CS_ARCH_X86, CS_MODE_64, &H)
+                         : cs_open(CS_ARCH_ARM64, CS_MODE_ARM, &H)) != CS_ERR_OK)
+    return Out;
+  cs_insn *Insn = nullptr;
+  size_t N = cs_disasm(H, Bytes.data(), Bytes.size(), Start, 0, &Insn);
+  bool Exact = false;
+  for (size_t I = 0; I < N; ++I) {
+    if (Insn[I].address >= End) {
+      Exact = Insn[I].address == End;
+      break;
+    }
+    std::string T = Insn[I].mnemonic;
+    if (Insn[I].op_str[0])
+      T += std::string(" ") + Insn[I].op_str;
+    Out.push_back({Insn[I].address, std::move(T)});
+  }
+  if (N)
+    cs_free(Insn, N);
+  cs_close(&H);
+  if (!Exact)
+    Out.clear();
+  return Out;
+}
+
 namespace {
 
 /// The Unicorn register behind a Capstone x86 register used in addressing.

@@ -24,6 +24,8 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace reprise::cpu {
 
@@ -216,5 +218,9 @@ private:
 /// One line of disassembly of the instruction in \p Bytes at \p Pc, e.g.
 /// "mov qword ptr [rax], 1"; "(undecodable: 0f 0b ...)" when Capstone fails.
 std::string disassemble(Arch A, uint64_t Pc, llvm::ArrayRef<uint8_t> Bytes);
+/// The instructions decoded from \p Bytes at \p Start when they end exactly
+/// at \p End (address and text each); empty when they do not.
+std::vector<std::pair<uint64_t, std::string>>
+disassembleRange(Arch A, uint64_t Start, llvm::ArrayRef<uint8_t> Bytes, uint64_t End);
 
 } // namespace reprise::cpu

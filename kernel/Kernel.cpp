@@ -96,6 +96,13 @@ llvm::Expected<std::unique_ptr<Kernel>> Kernel::create(KernelOptions Opts) {
                    }));
   K->TheVfs->mount("/proc", makeProcFs(*K, ProcFsInfo));
   K->TheVfs->mount("/sys", fs::makeEmptyDir(SysFs, "sys:/"));
+  // A replay that stops (divergence, end of trace, --stop-at) leaves the
+  // guest at once: the engine of the running slice is stopped too.
+  K->Gate.onStop([Self] {
+    Self->Stopping = true;
+    if (Self->SliceEngine)
+      Self->SliceEngine->requestStop();
+  });
   return K;
 }
 
@@ -357,6 +364,11 @@ llvm::Error Kernel::launch(const std::string &Program,
   auto Img = loadImage(Root, *Cwd, C, Path, Argv, Envp);
   if (!Img)
     return Img.takeError();
+  TheArch = Img->AS->arch();
+  Gate.nameSyscallsWith([A = TheArch](uint64_t Nr) {
+    const SyscallInfo *I = lookupSyscall(A, Nr);
+    return I ? std::string(I->Name) : std::string();
+  });
 
   auto Id = PidNumbers::create(RootPids);
   if (!Id)
@@ -564,9 +576,12 @@ void Kernel::forwardHostSignals(uint64_t Sigs) {
 RunOutcome Kernel::run() {
   while (!Stopping) {
     collectGarbage();
-    if (Opts.HostSignals)
-      if (uint64_t Sigs = Opts.HostSignals->exchange(0))
-        forwardHostSignals(Sigs);
+    // Host signals are outside input: in replay they come from the trace,
+    // at this same point of the run.
+    if (uint64_t Sigs = Gate.hostSignals(Opts.HostSignals))
+      forwardHostSignals(Sigs);
+    if (Stopping)
+      break;
     fireTimers();
     fireProcessTimers();
     Task *T = pickNext();
@@ -602,6 +617,7 @@ RunOutcome Kernel::run() {
     IdleJumps = 0;
     load(*T);
     Current = T;
+    LastTask = T->tid();
     cpu::Engine &E = T->cpu();
     SliceEngine = &E;
     SliceStart = E.blocksExecuted();
@@ -655,6 +671,11 @@ RunOutcome Kernel::run() {
         break;
       }
       Budget = std::min(Budget, Opts.MaxBlocks - TotalBlocks);
+    }
+    if (Gate.logging()) {
+      event(replay::EventKind::Schedule, T->tid(), TotalBlocks, 0);
+      if (Stopping)
+        break;
     }
     cpu::StopInfo S = E.run(Budget);
     uint64_t Ran = E.blocksExecuted() - SliceStart;
@@ -740,8 +761,130 @@ RunOutcome Kernel::run() {
       enqueue(*T); // a handler took the fault
   }
   Current = nullptr;
+  if (Gate.logging() && !Gate.stopped()) {
+    // The last event: how the run ended, and the guest time it took.
+    uint64_t End[] = {monotonicNs() - BootNs};
+    event(replay::EventKind::End, 0, 0, Outcome.ExitCode, End);
+  }
+  if (Gate.stopped())
+    replayStopped();
   collectGarbage();
   return Outcome;
+}
+
+void Kernel::event(replay::EventKind K, int32_t Tid, uint64_t Op, int64_t Result,
+                   llvm::ArrayRef<uint64_t> Args) {
+  replay::Event E;
+  E.Kind = K;
+  E.Tid = Tid;
+  E.Op = Op;
+  E.Result = Result;
+  E.Args.assign(Args.begin(), Args.end());
+  Gate.event(E);
+}
+
+std::string Kernel::registerDump(Task &T) {
+  load(T);
+  cpu::Engine &E = T.cpu();
+  std::string S;
+  llvm::raw_string_ostream OS(S);
+  OS << "task " << T.tid() << " (" << T.group().Comm << ")";
+  if (T.State == TaskState::Blocked)
+    OS << ", blocked in " << T.Wait.What;
+  OS << ":\n";
+  auto Line = [&](llvm::StringRef Name, uint64_t V, unsigned &Col) {
+    OS << llvm::formatv("  {0,6} {1:x16}", Name, V);
+    if (++Col % 4 == 0)
+      OS << "\n";
+  };
+  unsigned Col = 0;
+  if (E.arch() == Arch::X86_64) {
+    static const char *Names[] = {"r8",  "r9",  "r10", "r11", "r12", "r13",
+                                  "r14", "r15", "rdi", "rsi", "rbp", "rbx",
+                                  "rdx", "rax", "rcx", "rsp", "rip", "eflags"};
+    auto R = E.userRegsX86();
+    for (unsigned I = 0; I < cpu::X86UserRegs::NumGprs; ++I)
+      Line(Names[I], R.Gpr[I], Col);
+  } else {
+    auto R = E.userRegsArm64();
+    for (unsigned I = 0; I < 31; ++I)
+      Line("x" + std::to_string(I), R.X[I], Col);
+    Line("sp", R.Sp, Col);
+    Line("pc", R.Pc, Col);
+    Line("pstate", R.Pstate, Col);
+  }
+  if (Col % 4)
+    OS << "\n";
+  uint64_t Pc = E.reg(cpu::Reg::Pc);
+  OS << llvm::formatv("  at {0:x}: {1}", Pc,
+                      cpu::disassemble(E.arch(), Pc, T.mm().peek(Pc, 16)));
+  return OS.str();
+}
+
+void Kernel::replayStopped() {
+  using Reason = replay::Gate::StopReason;
+  std::string R;
+  switch (Gate.stopReason()) {
+  case Reason::Diverged: {
+    Outcome.ExitCode = replay::DivergenceExitCode;
+    R = "reprise: replay diverged from the trace at " + Gate.stopMessage();
+    // Where the guest was: the task of the event and its last instructions.
+    Task *T = LastTask ? taskByTid(LastTask) : nullptr;
+    if (T && T->MM)
+      R += "\n" + recentCode(*T);
+    break;
+  }
+  case Reason::TraceEnded:
+    Outcome.ExitCode = replay::TraceEndExitCode;
+    R = "reprise: replay stopped: " + Gate.stopMessage();
+    break;
+  case Reason::BadTrace:
+    Outcome.ExitCode = 1;
+    R = "reprise: bad trace: " + Gate.stopMessage();
+    break;
+  case Reason::StopAt:
+    Outcome.ExitCode = 0;
+    R = "reprise: " + Gate.stopMessage();
+    for (auto &[Tid, T] : Tasks)
+      if (T->State != TaskState::Dead && T->MM)
+        R += "\n" + registerDump(*T);
+    break;
+  case Reason::None:
+    return;
+  }
+  Outcome.Signal = 0;
+  Outcome.Report = std::move(R);
+}
+
+std::string Kernel::recentCode(Task &T) {
+  load(T);
+  cpu::Engine &E = T.cpu();
+  uint64_t Pc = E.reg(cpu::Reg::Pc);
+  std::string S = llvm::formatv("task {0} at pc {1:x}; the instructions up to it:",
+                                T.tid(), Pc)
+                      .str();
+  // arm64 instructions are 4 bytes; x86-64's are found by decoding from the
+  // farthest start before pc whose instructions end exactly at pc.
+  std::vector<std::pair<uint64_t, std::string>> Insns;
+  if (E.arch() == Arch::Arm64) {
+    for (uint64_t A = Pc >= 16 ? Pc - 16 : 0; A <= Pc; A += 4)
+      Insns.push_back({A, cpu::disassemble(E.arch(), A, T.mm().peek(A, 4))});
+  } else {
+    for (uint64_t Back = 24; Back > 0; --Back) {
+      if (Pc < Back)
+        continue;
+      auto Code = T.mm().peek(Pc - Back, Back + 16);
+      auto List = cpu::disassembleRange(E.arch(), Pc - Back, Code, Pc);
+      if (!List.empty()) {
+        Insns = std::move(List);
+        break;
+      }
+    }
+    Insns.push_back({Pc, cpu::disassemble(E.arch(), Pc, T.mm().peek(Pc, 16))});
+  }
+  for (auto &[A, Text] : Insns)
+    S += llvm::formatv("\n  {0}{1:x}: {2}", A == Pc ? "=> " : "   ", A, Text).str();
+  return S;
 }
 
 // --- System calls -----------------------------------------------------------
@@ -805,6 +948,8 @@ void Kernel::dispatch(Task &T, const SyscallInfo *Info, const SyscallArgs &A,
     // rt_sigreturn wrote every register. Inside the hook x86-64 still adds
     // the syscall instruction's length to RIP afterwards.
     T.RegsReplaced = false;
+    if (Gate.logging())
+      event(replay::EventKind::Syscall, T.tid(), A.Nr, 0, A.A);
     if (Trace) {
       *Opts.Strace << PendingTrace << ") = ?\n";
       Opts.Strace->flush();
@@ -821,6 +966,8 @@ void Kernel::dispatch(Task &T, const SyscallInfo *Info, const SyscallArgs &A,
     T.Wait.Restarted = false;
     if (Trace)
       traceExit(T, Info, A, 0);
+    if (Gate.logging())
+      event(replay::EventKind::Syscall, T.tid(), A.Nr, 0, A.A);
     if (InHook)
       Running.requestStop();
     return;
@@ -848,6 +995,8 @@ void Kernel::dispatch(Task &T, const SyscallInfo *Info, const SyscallArgs &A,
   }
   if (Trace)
     traceExit(T, Info, A, Ret);
+  if (Gate.logging())
+    event(replay::EventKind::Syscall, T.tid(), A.Nr, Ret, A.A);
   // A signal to take: leave the engine so the scheduler delivers it.
   if (InHook && signalPending(T))
     Running.requestStop();

@@ -89,6 +89,10 @@ public:
   fs::Vfs &vfs() { return *TheVfs; }
   Random &random() { return Rng; }
   replay::Gate &gate() { return Gate; }
+  /// The arch of the program launch() loaded.
+  Arch arch() const { return TheArch; }
+  /// Every register of \p T, a few lines, for reports.
+  std::string registerDump(Task &T);
 
   // Virtual time.
   uint64_t monotonicNs() const;
@@ -321,6 +325,15 @@ private:
   uint64_t NextAnonIno = 0x1000;
   uint64_t CycleReads = 0;
   RunOutcome Outcome;
+  Arch TheArch = Arch::X86_64;
+  /// Logs (record) or checks (replay) a verification event.
+  void event(replay::EventKind K, int32_t Tid, uint64_t Op, int64_t Result,
+             llvm::ArrayRef<uint64_t> Args = {});
+  /// The end of a replay that stopped early: exit status and report.
+  void replayStopped();
+  /// \p T's pc and the instructions that led to it, disassembled.
+  std::string recentCode(Task &T);
+  int32_t LastTask = 0; // tid of the last task that ran a slice or a call
   bool Stopping = false;
   std::string PendingTrace; // --strace line of the call in progress
 };

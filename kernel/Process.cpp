@@ -140,6 +140,12 @@ Result<int32_t> Kernel::clone(Task &Parent, const CloneRequest &R,
   if (F & LX_CLONE_VFORK)
     C.VforkParent = &Parent;
 
+  if (Gate.logging()) {
+    llvm::SmallVector<uint64_t, 4> Ids{uint64_t(R.ExitSignal)};
+    for (int32_t Id : C.Id->numbers())
+      Ids.push_back(uint64_t(Id));
+    event(replay::EventKind::Clone, Parent.tid(), F, Tid, Ids);
+  }
   Tasks.emplace(Tid, std::move(Owned));
   ++LiveTasks;
   enqueue(C);
@@ -208,6 +214,13 @@ Result<void> Kernel::exec(Task &T, const std::string &Path,
   clearProcessTimers(G, /*PosixOnly=*/true); // itimers survive exec
   T.SigAltStack = AltStack{};
   T.Execed = true;
+  if (Gate.logging()) {
+    replay::Event Ev;
+    Ev.Kind = replay::EventKind::Exec;
+    Ev.Tid = T.tid();
+    Ev.Data.assign(G.ExePath.begin(), G.ExePath.end());
+    Gate.event(Ev);
+  }
   return {};
 }
 
@@ -265,6 +278,8 @@ void Kernel::releaseThread(Task &T) {
 void Kernel::exitThread(Task &T, int Status) {
   if (T.State == TaskState::Dead)
     return;
+  if (Gate.logging())
+    event(replay::EventKind::Exit, T.tid(), 0, Status);
   releaseThread(T);
   if (T.State == TaskState::Blocked)
     unblock(T);

@@ -302,6 +302,8 @@ void Kernel::interruptSyscall(Task &T) {
   }
   T.Wait.RemAddr = 0;
   E.setReg(cpu::Reg::Ret, uint64_t(Ret));
+  if (Gate.logging())
+    event(replay::EventKind::Syscall, T.tid(), P.Args.Nr, Ret, P.Args.A);
   if (T.arch() == Arch::X86_64) {
     E.setReg(cpu::Reg::X86Rcx, E.reg(cpu::Reg::Pc));
     E.setReg(cpu::Reg::X86R11, E.reg(cpu::Reg::Flags));
@@ -318,6 +320,8 @@ void Kernel::deliverSignals(Task &T) {
       break;
     SigInfo Info = *Taken;
     int Sig = Info.Signo;
+    if (Gate.logging())
+      event(replay::EventKind::Signal, T.tid(), uint64_t(Sig), Info.Code);
     SigAction Act = G.Handlers->Actions[size_t(Sig)];
     if (Act.Handler == LX_SIG_IGN)
       continue;

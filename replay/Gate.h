@@ -54,6 +54,8 @@ public:
   Mode mode() const { return TheMode; }
   bool replaying() const { return TheMode == Mode::Replay; }
   bool recording() const { return TheMode == Mode::Record; }
+  /// Whether events are logged or checked at all (not in a plain run).
+  bool logging() const { return TheMode != Mode::Run; }
 
   /// From now on, log every input and event to \p W.
   void record(TraceWriter &W);

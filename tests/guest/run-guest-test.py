@@ -29,6 +29,11 @@ Checks, in order, each reported with what was seen:
     and status;
   * --determinism (reprise only): runs with --seed 1 twice (stdout, stderr and
     status byte-identical) and once with --seed 2 (stdout must differ).
+  * --replay (reprise only): the program runs under `reprise record` twice
+    (each run checked as above; the two traces must be byte-identical), then
+    `reprise replay` runs the trace from an empty directory with stdin
+    closed and must give the recording's stdout, stderr and status exactly,
+    without writing to {tmpdir}.
 """
 
 import argparse
@@ -73,6 +78,8 @@ def parse_args(argv):
     p.add_argument("--repeat", action="store_true", help="run twice, outputs must be identical")
     p.add_argument("--determinism", action="store_true",
                    help="reprise only: same seed twice identical, another seed differs")
+    p.add_argument("--replay", action="store_true",
+                   help="reprise only: record twice, compare traces, replay and compare")
     p.add_argument("--timeout", type=float, default=600, help="seconds per run")
     p.add_argument("command", nargs=argparse.REMAINDER)
     args = p.parse_args(argv)
@@ -82,6 +89,8 @@ def parse_args(argv):
         p.error("no program given")
     if args.determinism and not args.reprise:
         p.error("--determinism needs --reprise")
+    if args.replay and (not args.reprise or args.raw):
+        p.error("--replay needs --reprise and no --raw")
     if args.raw and not args.reprise:
         p.error("--raw needs --reprise")
     return args
@@ -95,13 +104,13 @@ def substitute(word, tmpdir):
     return "" if word == "{empty}" else word
 
 
-def build_command(args, tmpdir, seed=None):
-    """Returns (argv, env) for one run."""
+def build_command(args, tmpdir, seed=None, trace=None):
+    """Returns (argv, env) for one run (recorded to TRACE when given)."""
     words = [substitute(w, tmpdir) for w in args.command]
     if args.reprise:
         if args.raw:
             return [args.reprise] + words, None
-        cmd = [args.reprise, "run"]
+        cmd = [args.reprise, "run"] if trace is None else [args.reprise, "record", "-o", trace]
         if seed is not None:
             cmd += ["--seed", str(seed)]
         cmd += [substitute(w, tmpdir) for w in args.reprise_arg]
@@ -122,17 +131,64 @@ def no_core_dumps():
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
-def run_once(args, tmpdir, seed=None):
-    cmd, env = build_command(args, tmpdir, seed)
+def empty_dir(tmpdir):
+    for entry in os.listdir(tmpdir):
+        full = os.path.join(tmpdir, entry)
+        if os.path.isdir(full) and not os.path.islink(full):
+            shutil.rmtree(full)
+        else:
+            os.unlink(full)
+
+
+def run_replay(args, trace, workdir):
+    """`reprise replay TRACE` from WORKDIR with stdin closed."""
+    cmd = [args.reprise, "replay", trace]
+    try:
+        proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, timeout=args.timeout, cwd=workdir,
+                              preexec_fn=lambda: (no_core_dumps(), os.close(0)))
+    except subprocess.TimeoutExpired as e:
+        raise TestFailure(f"timed out after {args.timeout:g} s: {describe(cmd)}\n"
+                          f"stdout so far:\n{decode(e.stdout)}stderr so far:\n{decode(e.stderr)}")
+    status = proc.returncode if proc.returncode >= 0 else 128 - proc.returncode
+    return cmd, status, proc.stdout, proc.stderr
+
+
+def check_replay(args, tmpdir):
+    """Records twice, compares the traces, replays and compares the output."""
+    with tempfile.TemporaryDirectory(prefix=f"reprise-replay-{args.name}-") as work:
+        traces = [os.path.join(work, f"run{i}.trace") for i in (1, 2)]
+        runs = []
+        for t in traces:
+            r = run_once(args, tmpdir, trace=t)
+            check_run(args, *r)
+            runs.append(r)
+        compare_runs(f"{args.name}: two recordings", runs[0], runs[1])
+        with open(traces[0], "rb") as f1, open(traces[1], "rb") as f2:
+            if f1.read() != f2.read():
+                raise TestFailure(f"{args.name}: two recordings of the same run gave "
+                                  f"different traces ({traces[0]}, {traces[1]})")
+        if tmpdir is not None:
+            empty_dir(tmpdir)
+        empty = os.path.join(work, "empty")
+        os.mkdir(empty)
+        replayed = run_replay(args, traces[0], empty)
+        compare_runs(f"{args.name}: recording vs replay", runs[0], replayed)
+        if tmpdir is not None and os.listdir(tmpdir):
+            raise TestFailure(f"{args.name}: the replay wrote to {tmpdir}: "
+                              f"{sorted(os.listdir(tmpdir))}")
+        if os.listdir(empty):
+            raise TestFailure(f"{args.name}: the replay wrote to its working directory")
+        size = os.path.getsize(traces[0])
+        return runs[0], size
+
+
+def run_once(args, tmpdir, seed=None, trace=None):
+    cmd, env = build_command(args, tmpdir, seed, trace)
     if tmpdir is not None:
         # Each run starts from an empty directory at the same path, so that
         # repeated runs see (and print) the same paths.
-        for entry in os.listdir(tmpdir):
-            full = os.path.join(tmpdir, entry)
-            if os.path.isdir(full) and not os.path.islink(full):
-                shutil.rmtree(full)
-            else:
-                os.unlink(full)
+        empty_dir(tmpdir)
     try:
         proc = subprocess.run(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, timeout=args.timeout,
@@ -249,6 +305,10 @@ def main(argv):
                                   f"command: {describe(other[0])}\n{decode(other[2])}")
             print(f"{args.name}: --seed 1 twice identical ({len(first[2])} bytes of stdout), "
                   f"--seed 2 differs")
+        elif args.replay:
+            first, size = check_replay(args, tmpdir)
+            print(f"{args.name}: recorded twice (identical {size}-byte traces), "
+                  f"replay identical ({describe(first[0])})")
         else:
             first = run_once(args, tmpdir)
             check_run(args, *first)
