@@ -6,7 +6,8 @@
 // runs again with a gate that replays the trace, over a HostFs whose root is
 // an empty directory (and then one that does not exist). The replay must see
 // exactly what the recording saw, and must leave every host file as it was:
-// no read of a host file, no write, no create, no unlink.
+// no read of a host file, no write, no create, no unlink; nor may it close
+// any host descriptor (the numbers in the trace are the recording's).
 //
 // The host's stdin, stdout and stderr get the same treatment with a pipe
 // standing in for a host stream.
@@ -23,6 +24,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <cstdlib>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -311,6 +313,37 @@ std::unique_ptr<replay::TraceReader> openTrace(const std::string &Path) {
   return std::move(*R);
 }
 
+/// Replay must never close a host descriptor: the numbers it meets are the
+/// recording's and may name anything here. This fills every free descriptor
+/// number below 64 (where the recording's numbers lie) with a descriptor of
+/// the test's own, to check afterwards that each is still open.
+class Sentinels {
+public:
+  Sentinels() {
+    int Null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    BOOST_TEST_REQUIRE(Null >= 0);
+    Fds.push_back(Null);
+    for (int Fd = 3; Fd < 64; ++Fd)
+      if (::fcntl(Fd, F_GETFD) < 0 && ::dup2(Null, Fd) == Fd)
+        Fds.push_back(Fd);
+  }
+  ~Sentinels() {
+    for (int Fd : Fds)
+      ::close(Fd);
+  }
+  /// The sentinels that something closed.
+  std::vector<int> closed() const {
+    std::vector<int> Out;
+    for (int Fd : Fds)
+      if (::fcntl(Fd, F_GETFD) < 0)
+        Out.push_back(Fd);
+    return Out;
+  }
+
+private:
+  std::vector<int> Fds;
+};
+
 /// Checks that replay through \p G met the End event and nothing else is left.
 void expectReplayComplete(replay::Gate &G) {
   replay::Event End;
@@ -356,7 +389,9 @@ BOOST_AUTO_TEST_CASE(replay_needs_only_the_trace) {
       auto R = openTrace(T.TracePath);
       replay::Gate G;
       G.replay(*R);
+      Sentinels Mine;
       std::vector<std::string> Replayed = runScript(ReplayRoot, G);
+      BOOST_TEST(Mine.closed().empty(), "replay closed a descriptor it did not own");
       BOOST_TEST(!G.stopped(), "replay stopped: " << G.stopMessage());
       BOOST_TEST(Replayed == Recorded, boost::test_tools::per_element());
       expectReplayComplete(G);
@@ -413,7 +448,9 @@ BOOST_AUTO_TEST_CASE(host_stream_replays_without_the_host_stream) {
   auto R = openTrace(T.TracePath);
   replay::Gate G;
   G.replay(*R);
+  Sentinels Mine;
   BOOST_TEST(script(Stdin, G) == Recorded, boost::test_tools::per_element());
+  BOOST_TEST(Mine.closed().empty(), "replay closed a descriptor it did not own");
   expectReplayComplete(G);
 }
 
