@@ -9,8 +9,9 @@
 // no read of a host file, no write, no create, no unlink; nor may it close
 // any host descriptor (the numbers in the trace are the recording's).
 //
-// The host's stdin, stdout and stderr get the same treatment with a pipe
-// standing in for a host stream.
+// The host's stdin gets the same treatment with a pipe standing in for it,
+// and stdout shows that replay still writes the guest's output to the
+// replaying host's own stdout, while the guest sees the recording's stream.
 //
 //===----------------------------------------------------------------------===//
 #include "TestSupport.h"
@@ -23,10 +24,12 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <cstdio>
 #include <cstdlib>
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <sstream>
 #include <sys/stat.h>
@@ -344,6 +347,27 @@ private:
   std::vector<int> Fds;
 };
 
+/// Points the test's own stdout (fd 1) at \p Fd for as long as it lives.
+class StdoutTo {
+public:
+  explicit StdoutTo(int Fd) {
+    std::cout.flush();
+    std::fflush(stdout);
+    Saved = ::dup(1);
+    BOOST_TEST_REQUIRE(Saved >= 0);
+    BOOST_TEST_REQUIRE(::dup2(Fd, 1) == 1);
+  }
+  ~StdoutTo() {
+    std::cout.flush();
+    std::fflush(stdout);
+    ::dup2(Saved, 1);
+    ::close(Saved);
+  }
+
+private:
+  int Saved = -1;
+};
+
 /// Checks that replay through \p G met the End event and nothing else is left.
 void expectReplayComplete(replay::Gate &G) {
   replay::Event End;
@@ -451,6 +475,61 @@ BOOST_AUTO_TEST_CASE(host_stream_replays_without_the_host_stream) {
   Sentinels Mine;
   BOOST_TEST(script(Stdin, G) == Recorded, boost::test_tools::per_element());
   BOOST_TEST(Mine.closed().empty(), "replay closed a descriptor it did not own");
+  expectReplayComplete(G);
+}
+
+BOOST_AUTO_TEST_CASE(replay_writes_the_guests_output_to_its_own_stdout) {
+  Tree T;
+  const std::string Text = "shown by the recording and by the replay\n";
+  auto script = [&](replay::Gate &G) {
+    fs::FileRef F = fs::openHostStream(1, G, fs::Timespec{7, 0});
+    BOOST_TEST_REQUIRE(F != nullptr);
+    auto N = F->write(llvm::ArrayRef<uint8_t>(
+                          reinterpret_cast<const uint8_t *>(Text.data()),
+                          Text.size()),
+                      nullptr);
+    return std::to_string(F->node()->fileType()) + " " +
+           (N.ok() ? std::to_string(*N) : std::string(errnoName(N.error())));
+  };
+
+  // Recording: stdout is a pipe.
+  int Pipe[2];
+  BOOST_TEST_REQUIRE(::pipe(Pipe) == 0);
+  std::string Recorded;
+  {
+    auto W = createTrace(T.TracePath);
+    replay::Gate G;
+    G.record(*W);
+    {
+      StdoutTo Redirect(Pipe[1]);
+      Recorded = script(G);
+    }
+    finishRecording(G, *W);
+  }
+  ::close(Pipe[1]);
+  char Buf[256];
+  ssize_t Got = ::read(Pipe[0], Buf, sizeof(Buf));
+  ::close(Pipe[0]);
+  BOOST_TEST(std::string(Buf, size_t(std::max<ssize_t>(Got, 0))) == Text);
+  BOOST_TEST(Recorded == std::to_string(LX_S_IFIFO) + " " +
+                            std::to_string(Text.size()));
+
+  // Replay: stdout is a regular file now. The guest still sees the pipe and
+  // the recorded result; the file gets the output.
+  std::string OutPath = T.Base + "/replayed-stdout";
+  int Out = ::open(OutPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  BOOST_TEST_REQUIRE(Out >= 0);
+  auto R = openTrace(T.TracePath);
+  replay::Gate G;
+  G.replay(*R);
+  std::string Replayed;
+  {
+    StdoutTo Redirect(Out);
+    Replayed = script(G);
+  }
+  ::close(Out);
+  BOOST_TEST(Replayed == Recorded);
+  BOOST_TEST(readHostFile(OutPath) == Text);
   expectReplayComplete(G);
 }
 
