@@ -3,17 +3,17 @@
 #include "fs/Directory.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cerrno>
 #include <dirent.h>
 #include <fcntl.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
-#include <termios.h>
 #include <unistd.h>
 
 namespace reprise::fs {
 
 using namespace linux_abi;
+using replay::InputKind;
 
 namespace {
 
@@ -28,37 +28,71 @@ int hostOpenFlags(uint32_t F) {
   return H | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY;
 }
 
-/// The guest's file type for a host st_mode.
-uint32_t guestType(mode_t M) {
-  switch (M & S_IFMT) {
-  case S_IFDIR: return LX_S_IFDIR;
-  case S_IFREG: return LX_S_IFREG;
-  case S_IFLNK: return LX_S_IFLNK;
-  case S_IFCHR: return LX_S_IFCHR;
-  case S_IFBLK: return LX_S_IFBLK;
-  case S_IFIFO: return LX_S_IFIFO;
-  default: return LX_S_IFSOCK;
+/// A HostStat that a gated call reported as successful. Only a corrupt or
+/// foreign trace can give a success without one; the guest then sees EIO.
+Result<HostStat> validStat(const uint8_t *In) {
+  HostStat S = HostStat::decode(In);
+  if (!S.Valid)
+    return Errno::LX_EIO;
+  return S;
+}
+
+/// A host descriptor number out of gate output (see fs/HostCall.h: only
+/// ever handed to another gated call).
+int decodeFd(const uint8_t *In) { return int(int32_t(get32(In))); }
+
+// A directory listing crosses the gate as one record per entry, in the order
+// the host listed them: name length u32 | name | dev u64 | ino u64 | guest
+// type u32 (all little-endian).
+void encodeEntry(std::string &Out, std::string_view Name, uint64_t Dev,
+                 uint64_t Ino, uint32_t Type) {
+  uint8_t Field[8];
+  put32(Field, uint32_t(Name.size()));
+  Out.append(reinterpret_cast<const char *>(Field), 4);
+  Out.append(Name);
+  put64(Field, Dev);
+  Out.append(reinterpret_cast<const char *>(Field), 8);
+  put64(Field, Ino);
+  Out.append(reinterpret_cast<const char *>(Field), 8);
+  put32(Field, Type);
+  Out.append(reinterpret_cast<const char *>(Field), 4);
+}
+
+uint8_t direntType(uint32_t T) {
+  switch (T) {
+  case LX_S_IFDIR: return LX_DT_DIR;
+  case LX_S_IFREG: return LX_DT_REG;
+  case LX_S_IFLNK: return LX_DT_LNK;
+  case LX_S_IFCHR: return LX_DT_CHR;
+  case LX_S_IFBLK: return LX_DT_BLK;
+  case LX_S_IFIFO: return LX_DT_FIFO;
+  case LX_S_IFSOCK: return LX_DT_SOCK;
+  default: return LX_DT_UNKNOWN;
   }
 }
 
 class HostVnode;
 
-/// A regular file (or anything else that is not a directory) opened on the host.
+/// A regular file opened on the host. Fd is the host descriptor a gated
+/// open returned: in replay a recorded number, so it appears only inside
+/// gated calls.
 class HostFile : public OpenFile {
 public:
   HostFile(VnodeRef N, uint32_t Flags, HostFs &FS, int Fd, uint64_t Ino)
       : OpenFile(std::move(N), Flags), FS(FS), Fd(Fd), Ino(Ino) {}
-  ~HostFile() override { ::close(Fd); }
+  ~HostFile() override { FS.release(Fd); }
 
   Result<size_t> read(llvm::MutableArrayRef<uint8_t> Buf,
                       const int64_t *Offset) override {
     int64_t At = Offset ? *Offset : Pos;
-    int64_t N = FS.gate().call(replay::InputKind::HostRead, Buf, [&] {
+    // Straight into the caller's buffer: the gate keeps its own copy only
+    // when recording.
+    int64_t N = FS.gate().call(InputKind::HostRead, Buf, [&]() -> int64_t {
       ssize_t R = ::pread(Fd, Buf.data(), Buf.size(), At);
-      return R < 0 ? -int64_t(errno) : int64_t(R);
+      return R < 0 ? hostFailure() : int64_t(R);
     });
     if (N < 0)
-      return fromHostErrno(int(-N));
+      return gateErrno(N);
     if (!Offset)
       Pos += N;
     return size_t(N);
@@ -67,29 +101,35 @@ public:
   Result<size_t> write(llvm::ArrayRef<uint8_t> Buf,
                        const int64_t *Offset) override {
     bool Append = (Flags & LX_O_APPEND) && !Offset;
-    int64_t N = FS.gate().call(replay::InputKind::HostWrite, {}, [&] {
+    // An append also hands back where the write ended: the new position.
+    uint8_t End[8] = {};
+    llvm::MutableArrayRef<uint8_t> Out;
+    if (Append)
+      Out = End;
+    int64_t N = FS.gate().call(InputKind::HostWrite, Out, [&]() -> int64_t {
       // O_APPEND may have been set with F_SETFL after the host open, so
       // appending is done here: at the file's current end.
       off_t At = Offset ? *Offset : Pos;
       if (Append) {
         struct stat St;
         if (::fstat(Fd, &St) != 0)
-          return -int64_t(errno);
+          return hostFailure();
         At = St.st_size;
       }
       ssize_t R = ::pwrite(Fd, Buf.data(), Buf.size(), At);
-      return R < 0 ? -int64_t(errno) : int64_t(R);
+      if (R < 0)
+        return hostFailure();
+      if (Append)
+        put64(End, uint64_t(At + R));
+      return int64_t(R);
     });
     if (N < 0)
-      return fromHostErrno(int(-N));
+      return gateErrno(N);
     FS.touched(Ino);
-    if (Append) {
-      struct stat St;
-      if (::fstat(Fd, &St) == 0)
-        Pos = St.st_size;
-    } else if (!Offset) {
+    if (Append)
+      Pos = int64_t(get64(End));
+    else if (!Offset)
       Pos += N;
-    }
     return size_t(N);
   }
 
@@ -112,13 +152,14 @@ public:
   }
 
   Result<void> truncate(int64_t Size) override {
-    if (::ftruncate(Fd, Size) != 0)
-      return fromHostErrno(errno);
+    int64_t R = FS.gate().call(InputKind::HostEffect, {}, [&]() -> int64_t {
+      return ::ftruncate(Fd, Size) == 0 ? 0 : hostFailure();
+    });
+    if (R < 0)
+      return gateErrno(R);
     FS.touched(Ino);
     return {};
   }
-
-  int hostFd() const override { return Fd; }
 
 private:
   HostFs &FS;
@@ -134,6 +175,9 @@ private:
 /// never resolves more than one component, and a directory the guest has
 /// entered stays the same directory when it (or anything above it) is renamed
 /// or replaced by a symlink: nothing the guest does moves it outside the root.
+///
+/// Every host call below sits inside a gated callable, and so does every use
+/// of a descriptor: in replay DirFd is a recorded number (see HostFs.h).
 class HostVnode : public Vnode {
 public:
   /// A directory, taking ownership of \p DirFd.
@@ -145,19 +189,18 @@ public:
       : FS(FS), Parent(std::move(Parent)), Name(std::move(Name)), Type(Type) {}
   ~HostVnode() override {
     if (DirFd >= 0)
-      ::close(DirFd);
+      FS.release(DirFd);
   }
 
   uint32_t fileType() const override { return Type; }
 
   Result<FileStat> stat() override {
-    struct stat St;
-    int64_t R = FS.gate().call(replay::InputKind::HostMetadata, {}, [&] {
-      return statSelf(St) == 0 ? 0 : -int64_t(errno);
-    });
+    HostStatBytes Out = {};
+    int64_t R = FS.gate().call(InputKind::HostMetadata, Out,
+                               [&]() -> int64_t { return statSelf(Out); });
     if (R < 0)
-      return fromHostErrno(int(-R));
-    return FS.translate(&St);
+      return gateErrno(R);
+    return FS.translate(REPRISE_TRY(validStat(Out)));
   }
 
   Result<VnodeRef> lookup(std::string_view Child) override {
@@ -165,53 +208,84 @@ public:
       return Errno::LX_ENOTDIR;
     REPRISE_TRY(checkName(Child));
     std::string C(Child);
-    struct stat St;
-    int Fd = -1;
-    int64_t R = FS.gate().call(replay::InputKind::HostMetadata, {}, [&] {
-      if (::fstatat(DirFd, C.c_str(), &St, AT_SYMLINK_NOFOLLOW) != 0)
-        return -int64_t(errno);
-      if (!S_ISDIR(St.st_mode))
-        return int64_t(0);
-      Fd = ::openat(DirFd, C.c_str(), DirOpenFlags);
-      return Fd < 0 ? -int64_t(errno) : int64_t(0);
+    // The child's HostStat, then the descriptor opened on it when it is a
+    // directory (-1 otherwise).
+    uint8_t Out[HostStat::Bytes + 4] = {};
+    uint8_t *OutFd = Out + HostStat::Bytes;
+    int64_t R = FS.gate().call(InputKind::HostMetadata, Out, [&]() -> int64_t {
+      put32(OutFd, uint32_t(-1));
+      if (int64_t E = hostStatAt(DirFd, C.c_str(), FS.hostIds(), Out))
+        return E;
+      if (HostStat::decode(Out).type() != LX_S_IFDIR)
+        return 0;
+      int Fd = ::openat(DirFd, C.c_str(), DirOpenFlags);
+      if (Fd < 0)
+        return hostFailure();
+      put32(OutFd, uint32_t(Fd));
+      return 0;
     });
     if (R < 0)
-      return fromHostErrno(int(-R));
-    if (Fd >= 0)
+      return gateErrno(R);
+    HostStat S = REPRISE_TRY(validStat(Out));
+    if (S.type() == LX_S_IFDIR) {
+      int Fd = decodeFd(OutFd);
+      if (Fd < 0)
+        return Errno::LX_EIO; // only a corrupt trace says so
       return VnodeRef(std::make_shared<HostVnode>(FS, Fd));
+    }
     return VnodeRef(
-        std::make_shared<HostVnode>(FS, self(), std::move(C), guestType(St.st_mode)));
+        std::make_shared<HostVnode>(FS, self(), std::move(C), S.type()));
   }
 
   Result<std::vector<DirEntry>> list() override {
     if (Type != LX_S_IFDIR)
       return Errno::LX_ENOTDIR;
-    std::vector<DirEntry> Out;
-    int64_t R = FS.gate().call(replay::InputKind::HostMetadata, {}, [&] {
-      int Fd = ::openat(DirFd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-      if (Fd < 0)
-        return -int64_t(errno);
-      DIR *D = ::fdopendir(Fd);
-      if (!D) {
-        int E = errno;
-        ::close(Fd);
-        return -int64_t(E);
-      }
-      while (struct dirent *E = ::readdir(D)) {
-        std::string_view N = E->d_name;
-        if (N == "." || N == "..")
-          continue;
-        struct stat St;
-        if (::fstatat(::dirfd(D), E->d_name, &St, AT_SYMLINK_NOFOLLOW) != 0)
-          continue; // vanished meanwhile
-        Out.push_back({std::string(N), FS.guestIno(St.st_dev, St.st_ino),
-                       direntType(guestType(St.st_mode))});
-      }
-      ::closedir(D);
-      return int64_t(0);
-    });
+    std::string Bytes;
+    int64_t R =
+        FS.gate().callVar(InputKind::HostMetadata, Bytes, [&]() -> int64_t {
+          int Fd = ::openat(DirFd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+          if (Fd < 0)
+            return hostFailure();
+          DIR *D = ::fdopendir(Fd);
+          if (!D) {
+            int64_t E = hostFailure();
+            ::close(Fd);
+            return E;
+          }
+          while (struct dirent *E = ::readdir(D)) {
+            std::string_view N = E->d_name;
+            if (N == "." || N == "..")
+              continue;
+            struct stat St;
+            if (::fstatat(::dirfd(D), E->d_name, &St, AT_SYMLINK_NOFOLLOW) != 0)
+              continue; // vanished meanwhile
+            encodeEntry(Bytes, N, uint64_t(St.st_dev), uint64_t(St.st_ino),
+                        guestType(St.st_mode));
+          }
+          ::closedir(D);
+          return 0;
+        });
     if (R < 0)
-      return fromHostErrno(int(-R));
+      return gateErrno(R);
+    // Inode numbers are handed out in the host's listing order, as the
+    // entries are decoded; only then is the listing sorted.
+    std::vector<DirEntry> Out;
+    const auto *P = reinterpret_cast<const uint8_t *>(Bytes.data());
+    size_t At = 0, Size = Bytes.size();
+    while (At < Size) {
+      if (Size - At < 4)
+        return Errno::LX_EIO;
+      size_t Len = get32(P + At);
+      At += 4;
+      if (Size - At < Len + 20)
+        return Errno::LX_EIO;
+      std::string N(Bytes, At, Len);
+      At += Len;
+      uint64_t Dev = get64(P + At), Ino = get64(P + At + 8);
+      uint32_t T = get32(P + At + 16);
+      At += 20;
+      Out.push_back({std::move(N), FS.guestIno(Dev, Ino), direntType(T)});
+    }
     std::sort(Out.begin(), Out.end(),
               [](const DirEntry &A, const DirEntry &B) { return A.Name < B.Name; });
     return Out;
@@ -232,37 +306,54 @@ public:
       HostFlags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK;
     if (Type != LX_S_IFREG)
       return Errno::LX_ENXIO; // host devices, FIFOs and sockets stay out of reach
-    int Fd = ::openat(Parent->DirFd, Name.c_str(), HostFlags);
-    if (Fd < 0)
-      return fromHostErrno(errno);
-    struct stat St;
-    if (::fstat(Fd, &St) != 0 || !S_ISREG(St.st_mode)) {
-      int E = S_ISREG(St.st_mode) ? errno : ENXIO;
-      ::close(Fd);
-      return fromHostErrno(E);
-    }
-    uint64_t Ino = FS.guestIno(St.st_dev, St.st_ino);
+    // The descriptor, then the HostStat of what it opened.
+    uint8_t Out[4 + HostStat::Bytes] = {};
+    int64_t R = FS.gate().call(InputKind::HostMetadata, Out, [&]() -> int64_t {
+      int Fd = ::openat(Parent->DirFd, Name.c_str(), HostFlags);
+      if (Fd < 0)
+        return hostFailure();
+      int64_t E = hostStatFd(Fd, FS.hostIds(), Out + 4);
+      if (E == 0 && HostStat::decode(Out + 4).type() != LX_S_IFREG)
+        E = hostFailure(ENXIO);
+      if (E != 0) {
+        ::close(Fd);
+        return E;
+      }
+      put32(Out, uint32_t(Fd));
+      return 0;
+    });
+    if (R < 0)
+      return gateErrno(R);
+    HostStat S = REPRISE_TRY(validStat(Out + 4));
+    uint64_t Ino = FS.guestIno(S.Dev, S.Ino);
     if (Flags & LX_O_TRUNC)
       FS.touched(Ino);
-    return FileRef(
-        std::make_shared<HostFile>(shared_from_this(), Flags, FS, Fd, Ino));
+    return FileRef(std::make_shared<HostFile>(shared_from_this(), Flags, FS,
+                                              decodeFd(Out), Ino));
   }
 
   Result<VnodeRef> createFile(std::string_view Child, uint32_t Mode,
                               const Creds &) override {
     REPRISE_TRY(checkName(Child));
     std::string C(Child);
-    int Fd = ::openat(DirFd, C.c_str(),
-                      O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW,
-                      Mode & 07777);
-    if (Fd < 0)
-      return fromHostErrno(errno);
-    struct stat St;
-    int R = ::fstat(Fd, &St);
-    ::close(Fd);
-    if (R == 0)
-      FS.touched(FS.guestIno(St.st_dev, St.st_ino));
-    touchSelf();
+    // The new file's HostStat, then this directory's (either left empty when
+    // its stat fails: it then keeps its host mtime).
+    uint8_t Out[2 * HostStat::Bytes] = {};
+    int64_t R = FS.gate().call(InputKind::HostMetadata, Out, [&]() -> int64_t {
+      int Fd = ::openat(DirFd, C.c_str(),
+                        O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW,
+                        Mode & 07777);
+      if (Fd < 0)
+        return hostFailure();
+      (void)hostStatFd(Fd, FS.hostIds(), Out);
+      ::close(Fd);
+      (void)statSelf(Out + HostStat::Bytes);
+      return 0;
+    });
+    if (R < 0)
+      return gateErrno(R);
+    FS.touched(HostStat::decode(Out));
+    FS.touched(HostStat::decode(Out + HostStat::Bytes));
     return VnodeRef(std::make_shared<HostVnode>(FS, self(), std::move(C), LX_S_IFREG));
   }
 
@@ -270,38 +361,40 @@ public:
                      const Creds &) override {
     REPRISE_TRY(checkName(Child));
     std::string C(Child);
-    if (::mkdirat(DirFd, C.c_str(), Mode & 07777) != 0)
-      return fromHostErrno(errno);
-    struct stat St;
-    if (::fstatat(DirFd, C.c_str(), &St, AT_SYMLINK_NOFOLLOW) == 0)
-      FS.touched(FS.guestIno(St.st_dev, St.st_ino));
-    touchSelf();
+    // As createFile: the new directory's HostStat, then this one's.
+    uint8_t Out[2 * HostStat::Bytes] = {};
+    int64_t R = FS.gate().call(InputKind::HostMetadata, Out, [&]() -> int64_t {
+      if (::mkdirat(DirFd, C.c_str(), Mode & 07777) != 0)
+        return hostFailure();
+      (void)hostStatAt(DirFd, C.c_str(), FS.hostIds(), Out);
+      (void)statSelf(Out + HostStat::Bytes);
+      return 0;
+    });
+    if (R < 0)
+      return gateErrno(R);
+    FS.touched(HostStat::decode(Out));
+    FS.touched(HostStat::decode(Out + HostStat::Bytes));
     return {};
   }
 
   Result<void> unlink(std::string_view Child) override {
     REPRISE_TRY(checkName(Child));
-    if (::unlinkat(DirFd, std::string(Child).c_str(), 0) != 0)
-      return fromHostErrno(errno);
-    touchSelf();
-    return {};
+    std::string C(Child);
+    return changeEntry([&] { return ::unlinkat(DirFd, C.c_str(), 0); });
   }
 
   Result<void> rmdir(std::string_view Child) override {
     REPRISE_TRY(checkName(Child));
-    if (::unlinkat(DirFd, std::string(Child).c_str(), AT_REMOVEDIR) != 0)
-      return fromHostErrno(errno);
-    touchSelf();
-    return {};
+    std::string C(Child);
+    return changeEntry(
+        [&] { return ::unlinkat(DirFd, C.c_str(), AT_REMOVEDIR); });
   }
 
   Result<void> symlink(std::string_view Child, std::string_view Target) override {
     REPRISE_TRY(checkName(Child));
-    if (::symlinkat(std::string(Target).c_str(), DirFd,
-                    std::string(Child).c_str()) != 0)
-      return fromHostErrno(errno);
-    touchSelf();
-    return {};
+    std::string C(Child), T(Target);
+    return changeEntry(
+        [&] { return ::symlinkat(T.c_str(), DirFd, C.c_str()); });
   }
 
   Result<void> rename(std::string_view From, Vnode &NewDir,
@@ -314,29 +407,47 @@ public:
     std::string F(From), T(To);
     if (Flags & LX_RENAME_EXCHANGE)
       return Errno::LX_EINVAL; // not offered by every host; refused plainly
-    if (Flags & LX_RENAME_NOREPLACE) {
-      struct stat St;
-      if (::fstatat(Dest->DirFd, T.c_str(), &St, AT_SYMLINK_NOFOLLOW) == 0)
-        return Errno::LX_EEXIST;
-    }
-    if (::renameat(DirFd, F.c_str(), Dest->DirFd, T.c_str()) != 0)
-      return fromHostErrno(errno);
-    touchSelf();
-    Dest->touchSelf();
+    bool NoReplace = Flags & LX_RENAME_NOREPLACE;
+    // This directory's HostStat, then the destination's.
+    uint8_t Out[2 * HostStat::Bytes] = {};
+    int64_t R = FS.gate().call(InputKind::HostMetadata, Out, [&]() -> int64_t {
+      if (NoReplace) {
+        struct stat St;
+        if (::fstatat(Dest->DirFd, T.c_str(), &St, AT_SYMLINK_NOFOLLOW) == 0)
+          return -errnoValue(Errno::LX_EEXIST);
+      }
+      if (::renameat(DirFd, F.c_str(), Dest->DirFd, T.c_str()) != 0)
+        return hostFailure();
+      (void)statSelf(Out);
+      (void)Dest->statSelf(Out + HostStat::Bytes);
+      return 0;
+    });
+    if (R < 0)
+      return gateErrno(R);
+    FS.touched(HostStat::decode(Out));
+    FS.touched(HostStat::decode(Out + HostStat::Bytes));
     return {};
   }
 
   Result<std::string> readlink() override {
     if (Type != LX_S_IFLNK)
       return Errno::LX_EINVAL;
-    std::string Out(4096, '\0');
-    int64_t R = FS.gate().call(replay::InputKind::HostMetadata, {}, [&] {
+    std::string Out;
+    int64_t R = FS.gate().callVar(InputKind::HostMetadata, Out, [&]() -> int64_t {
+      Out.assign(4096, '\0');
       ssize_t N = ::readlinkat(Parent->DirFd, Name.c_str(), Out.data(), Out.size());
-      return N < 0 ? -int64_t(errno) : int64_t(N);
+      if (N < 0) {
+        int64_t E = hostFailure();
+        Out.clear();
+        return E;
+      }
+      Out.resize(size_t(N));
+      return int64_t(N);
     });
     if (R < 0)
-      return fromHostErrno(int(-R));
-    Out.resize(size_t(R));
+      return gateErrno(R);
+    if (uint64_t(R) != Out.size())
+      return Errno::LX_EIO; // only a corrupt trace says so
     return Out;
   }
 
@@ -345,17 +456,25 @@ public:
       return Errno::LX_EISDIR;
     if (Type != LX_S_IFREG)
       return Errno::LX_EINVAL;
-    int Fd = ::openat(Parent->DirFd, Name.c_str(),
-                      O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
-    if (Fd < 0)
-      return fromHostErrno(errno);
-    struct stat St;
-    int R = ::ftruncate(Fd, Size) == 0 ? 0 : errno;
-    if (R == 0 && ::fstat(Fd, &St) == 0)
-      FS.touched(FS.guestIno(St.st_dev, St.st_ino));
-    ::close(Fd);
-    if (R != 0)
-      return fromHostErrno(R);
+    // The truncated file's HostStat (empty when the stat fails).
+    HostStatBytes Out = {};
+    int64_t R = FS.gate().call(InputKind::HostMetadata, Out, [&]() -> int64_t {
+      int Fd = ::openat(Parent->DirFd, Name.c_str(),
+                        O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+      if (Fd < 0)
+        return hostFailure();
+      if (::ftruncate(Fd, Size) != 0) {
+        int64_t E = hostFailure();
+        ::close(Fd);
+        return E;
+      }
+      (void)hostStatFd(Fd, FS.hostIds(), Out);
+      ::close(Fd);
+      return 0;
+    });
+    if (R < 0)
+      return gateErrno(R);
+    FS.touched(HostStat::decode(Out));
     return {};
   }
 
@@ -372,10 +491,27 @@ private:
   std::shared_ptr<HostVnode> self() {
     return std::static_pointer_cast<HostVnode>(shared_from_this());
   }
-  int statSelf(struct stat &St) const {
+  /// Inside a gated callable only: this object's HostStat into \p Out.
+  int64_t statSelf(uint8_t *Out) {
     if (DirFd >= 0)
-      return ::fstat(DirFd, &St);
-    return ::fstatat(Parent->DirFd, Name.c_str(), &St, AT_SYMLINK_NOFOLLOW);
+      return hostStatFd(DirFd, FS.hostIds(), Out);
+    return hostStatAt(Parent->DirFd, Name.c_str(), FS.hostIds(), Out);
+  }
+  /// Makes the host change \p Change to an entry of this directory (0 or -1
+  /// with errno, as the host's own calls return) and marks the directory as
+  /// written; one gated call, which hands back the directory's HostStat.
+  Result<void> changeEntry(llvm::function_ref<int()> Change) {
+    HostStatBytes Out = {};
+    int64_t R = FS.gate().call(InputKind::HostMetadata, Out, [&]() -> int64_t {
+      if (Change() != 0)
+        return hostFailure();
+      (void)statSelf(Out);
+      return 0;
+    });
+    if (R < 0)
+      return gateErrno(R);
+    FS.touched(HostStat::decode(Out));
+    return {};
   }
   /// The syscall layer never passes these; refusing them here keeps a host
   /// "..", which would step above the root's descriptor, out of every call.
@@ -384,23 +520,6 @@ private:
         N.find('/') != std::string_view::npos)
       return Errno::LX_EINVAL;
     return {};
-  }
-  void touchSelf() {
-    struct stat St;
-    if (statSelf(St) == 0)
-      FS.touched(FS.guestIno(St.st_dev, St.st_ino));
-  }
-  static uint8_t direntType(uint32_t T) {
-    switch (T) {
-    case LX_S_IFDIR: return LX_DT_DIR;
-    case LX_S_IFREG: return LX_DT_REG;
-    case LX_S_IFLNK: return LX_DT_LNK;
-    case LX_S_IFCHR: return LX_DT_CHR;
-    case LX_S_IFBLK: return LX_DT_BLK;
-    case LX_S_IFIFO: return LX_DT_FIFO;
-    case LX_S_IFSOCK: return LX_DT_SOCK;
-    default: return LX_DT_UNKNOWN;
-    }
   }
 
   HostFs &FS;
@@ -414,19 +533,35 @@ private:
 
 HostFs::HostFs(std::string HostRoot, replay::Gate &G, Creds Owner,
                std::function<Timespec()> Now)
-    : HostRoot(std::move(HostRoot)), G(G), Owner(Owner), Now(std::move(Now)),
-      HostUid(::geteuid()), HostGid(::getegid()) {}
+    : HostRoot(std::move(HostRoot)), G(G), Owner(Owner), Now(std::move(Now)) {}
 
 Result<VnodeRef> HostFs::root() {
-  int Fd = -1;
-  int64_t R = G.call(replay::InputKind::HostMetadata, {}, [&] {
-    Fd = ::open(HostRoot.empty() ? "/" : HostRoot.c_str(),
-                HostVnode::DirOpenFlags & ~O_NOFOLLOW);
-    return Fd < 0 ? -int64_t(errno) : int64_t(0);
+  uint8_t Out[4] = {};
+  int64_t R = G.call(InputKind::HostMetadata, Out, [&]() -> int64_t {
+    int Fd = ::open(HostRoot.empty() ? "/" : HostRoot.c_str(),
+                    HostVnode::DirOpenFlags & ~O_NOFOLLOW);
+    if (Fd < 0)
+      return hostFailure();
+    put32(Out, uint32_t(Fd));
+    return 0;
   });
   if (R < 0)
-    return fromHostErrno(int(-R));
+    return gateErrno(R);
+  int Fd = decodeFd(Out);
+  if (Fd < 0)
+    return Errno::LX_EIO; // only a corrupt trace says so
   return VnodeRef(std::make_shared<HostVnode>(*this, Fd));
+}
+
+const HostIds &HostFs::hostIds() {
+  if (!Ids)
+    Ids = HostIds{uint32_t(::geteuid()), uint32_t(::getegid())};
+  return *Ids;
+}
+
+void HostFs::release(int HostFd) {
+  if (HostFd >= 0 && !G.replaying())
+    ::close(HostFd);
 }
 
 uint64_t HostFs::guestIno(uint64_t HostDev, uint64_t HostIno) {
@@ -436,24 +571,29 @@ uint64_t HostFs::guestIno(uint64_t HostDev, uint64_t HostIno) {
   return It->second;
 }
 
-FileStat HostFs::translate(const void *P) {
-  const auto &St = *static_cast<const struct stat *>(P);
+void HostFs::touched(const HostStat &S) {
+  if (S.Valid)
+    touched(guestIno(S.Dev, S.Ino));
+}
+
+FileStat HostFs::translate(const HostStat &St) {
+  assert(St.Valid && "translating a failed stat");
   FileStat S;
   S.Dev = Device;
-  S.Ino = guestIno(St.st_dev, St.st_ino);
-  S.Mode = guestType(St.st_mode) | (St.st_mode & 07777);
-  S.Nlink = St.st_nlink;
-  S.Uid = St.st_uid == HostUid ? Owner.Uid : 65534;
-  S.Gid = St.st_gid == HostGid ? Owner.Gid : 65534;
+  S.Ino = guestIno(St.Dev, St.Ino);
+  S.Mode = St.Mode;
+  S.Nlink = uint32_t(St.Nlink);
+  S.Uid = St.OwnerIsUs ? Owner.Uid : 65534;
+  S.Gid = St.GroupIsUs ? Owner.Gid : 65534;
   S.Rdev = 0;
-  S.Size = S_ISDIR(St.st_mode) ? 4096 : St.st_size;
+  S.Size = St.type() == LX_S_IFDIR ? 4096 : St.Size;
   S.Blksize = 4096;
   S.Blocks = (S.Size + 4095) / 4096 * 8;
   auto O = Overrides.find(S.Ino);
   if (O != Overrides.end()) {
     S.Mtime = O->second;
   } else {
-    S.Mtime = {int64_t(St.st_mtim.tv_sec), int64_t(St.st_mtim.tv_nsec)};
+    S.Mtime = St.Mtime;
   }
   S.Atime = S.Ctime = S.Mtime;
   return S;

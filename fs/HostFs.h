@@ -16,14 +16,26 @@
 //    the guest writes or creates gets the virtual time of that write;
 //  - directories report size 4096; st_blocks is derived from the size.
 //
+// Every host call is made inside a callable given to the gate (see
+// replay/Gate.h and fs/HostCall.h), effects included (create, mkdir, unlink,
+// rename, truncate...), so that replay neither reads nor changes the host:
+// it serves the recorded results instead. What a callable learns reaches the
+// rest of HostFs only through its result and output bytes: stat data as a
+// HostStat record, listings as serialized entries, host descriptors as plain
+// numbers. In replay those numbers are the recorded ones and name nothing
+// here, so a descriptor is only ever used inside a callable, and replay never
+// closes one (it opened none).
+//
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "fs/HostCall.h"
 #include "fs/Vnode.h"
 #include "replay/Gate.h"
 
 #include <functional>
 #include <map>
+#include <optional>
 
 namespace reprise::fs {
 
@@ -39,9 +51,18 @@ public:
 
   // For HostVnode and HostFile.
   uint64_t guestIno(uint64_t HostDev, uint64_t HostIno);
-  FileStat translate(const void *HostStat);
+  /// What the guest sees of \p S (which must be Valid).
+  FileStat translate(const HostStat &S);
+  /// Marks the object of \p S (when Valid) as written now.
+  void touched(const HostStat &S);
   void touched(uint64_t Ino) { Overrides[Ino] = Now(); }
   Timespec now() const { return Now(); }
+  /// The host user and group running reprise. Asked of the host on first
+  /// use; call it only inside a gated callable, so that replay never does.
+  const HostIds &hostIds();
+  /// Closes a host descriptor that a gated call opened. In replay no call
+  /// opened it (the number came from the trace), so nothing is closed.
+  void release(int HostFd);
 
   static constexpr uint64_t Device = 0x801; // shown as st_dev of every file
 
@@ -50,7 +71,7 @@ private:
   replay::Gate &G;
   Creds Owner;
   std::function<Timespec()> Now;
-  unsigned HostUid, HostGid;
+  std::optional<HostIds> Ids;
   std::map<std::pair<uint64_t, uint64_t>, uint64_t> Inodes;
   uint64_t NextIno = 2;
   std::map<uint64_t, Timespec> Overrides; // guest ino -> time of last write

@@ -1,6 +1,8 @@
 //===- fs/HostStream.cpp --------------------------------------------------===//
 #include "fs/HostStream.h"
+#include "fs/HostCall.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -11,23 +13,54 @@
 namespace reprise::fs {
 
 using namespace linux_abi;
+using replay::InputKind;
 
 namespace {
 
+/// The guest's file type for a host stream of mode \p M: what is neither a
+/// regular file, a pipe nor a socket is shown as a terminal.
+uint32_t streamType(mode_t M) {
+  switch (M & S_IFMT) {
+  case S_IFREG: return LX_S_IFREG;
+  case S_IFIFO: return LX_S_IFIFO;
+  case S_IFSOCK: return LX_S_IFSOCK;
+  default: return LX_S_IFCHR;
+  }
+}
+
+/// How a host stream looked when reprise took it, as it crosses the gate
+/// (little-endian u32 each): reprise's own descriptor for it (a dup) |
+/// guest file type | guest access mode | is a terminal.
+struct StreamSetup {
+  static constexpr size_t Bytes = 16;
+  int Fd = -1;
+  uint32_t Type = LX_S_IFCHR;
+  uint32_t Access = LX_O_RDONLY;
+  bool Tty = false;
+
+  void encode(uint8_t *Out) const {
+    put32(Out, uint32_t(Fd));
+    put32(Out + 4, Type);
+    put32(Out + 8, Access);
+    put32(Out + 12, Tty);
+  }
+  static StreamSetup decode(const uint8_t *In) {
+    StreamSetup S;
+    S.Fd = int(int32_t(get32(In)));
+    S.Type = get32(In + 4);
+    S.Access = get32(In + 8);
+    S.Tty = get32(In + 12) != 0;
+    return S;
+  }
+};
+
+/// Fd is reprise's dup of the host stream, from a gated call: in replay a
+/// recorded number, used only inside gated calls.
 class StreamNode : public Vnode {
 public:
-  StreamNode(int Fd, replay::Gate &G, Timespec Boot) : Fd(Fd), G(G), Boot(Boot) {}
-  uint32_t fileType() const override {
-    struct stat St;
-    if (::fstat(Fd, &St) != 0)
-      return LX_S_IFCHR;
-    switch (St.st_mode & S_IFMT) {
-    case S_IFREG: return LX_S_IFREG;
-    case S_IFIFO: return LX_S_IFIFO;
-    case S_IFSOCK: return LX_S_IFSOCK;
-    default: return LX_S_IFCHR;
-    }
-  }
+  StreamNode(int Fd, uint32_t Type, replay::Gate &G, Timespec Boot)
+      : Fd(Fd), Type(Type), G(G), Boot(Boot) {}
+  uint32_t fileType() const override { return Type; }
   Result<FileStat> stat() override {
     FileStat S;
     S.Dev = 0x16;
@@ -37,12 +70,16 @@ public:
     if (T == LX_S_IFCHR)
       S.Rdev = (136 << 8) | 0; // a pseudo-terminal, /dev/pts/0
     if (T == LX_S_IFREG) {
-      struct stat St;
-      int64_t R = G.call(replay::InputKind::HostMetadata, {}, [&] {
-        return ::fstat(Fd, &St) == 0 ? 0 : -int64_t(errno);
+      uint8_t Size[8] = {};
+      int64_t R = G.call(InputKind::HostMetadata, Size, [&]() -> int64_t {
+        struct stat St;
+        if (::fstat(Fd, &St) != 0)
+          return hostFailure();
+        put64(Size, uint64_t(St.st_size));
+        return 0;
       });
       if (R == 0)
-        S.Size = St.st_size;
+        S.Size = int64_t(get64(Size));
     }
     S.Blksize = T == LX_S_IFCHR ? 1024 : 4096;
     S.Atime = S.Mtime = S.Ctime = Boot;
@@ -50,6 +87,7 @@ public:
   }
   Result<FileRef> open(uint32_t) override { return Errno::LX_ENXIO; }
   int Fd;
+  uint32_t Type;
   replay::Gate &G;
   Timespec Boot;
 };
@@ -57,32 +95,36 @@ public:
 class StreamFile : public OpenFile {
 public:
   StreamFile(std::shared_ptr<StreamNode> N, uint32_t Flags, int HostFd,
-             replay::Gate &G)
-      : OpenFile(N, Flags), HostFd(HostFd), G(G),
-        Tty(::isatty(HostFd) == 1) {}
-  ~StreamFile() override { ::close(HostFd); }
+             int Origin, bool Tty, replay::Gate &G)
+      : OpenFile(N, Flags), HostFd(HostFd), Origin(Origin), G(G), Tty(Tty) {}
+  ~StreamFile() override {
+    if (!G.replaying())
+      ::close(HostFd);
+  }
 
   Result<size_t> read(llvm::MutableArrayRef<uint8_t> Buf,
                       const int64_t *Offset) override {
-    int64_t N = G.call(replay::InputKind::HostRead, Buf, [&] {
+    int64_t N = G.call(InputKind::HostRead, Buf, [&]() -> int64_t {
       ssize_t R = Offset ? ::pread(HostFd, Buf.data(), Buf.size(), *Offset)
                          : ::read(HostFd, Buf.data(), Buf.size());
-      return R < 0 ? -int64_t(errno) : int64_t(R);
+      return R < 0 ? hostFailure() : int64_t(R);
     });
     if (N < 0)
-      return fromHostErrno(int(-N));
+      return gateErrno(N);
     return size_t(N);
   }
 
   Result<size_t> write(llvm::ArrayRef<uint8_t> Buf,
                        const int64_t *Offset) override {
-    int64_t N = G.call(replay::InputKind::HostWrite, {}, [&] {
+    int64_t N = G.call(InputKind::HostWrite, {}, [&]() -> int64_t {
       ssize_t R = Offset ? ::pwrite(HostFd, Buf.data(), Buf.size(), *Offset)
                          : ::write(HostFd, Buf.data(), Buf.size());
-      return R < 0 ? -int64_t(errno) : int64_t(R);
+      return R < 0 ? hostFailure() : int64_t(R);
     });
     if (N < 0)
-      return fromHostErrno(int(-N));
+      return gateErrno(N);
+    if (G.replaying() && N > 0)
+      showAgain(Buf.take_front(std::min(size_t(N), Buf.size())), Offset);
     return size_t(N);
   }
 
@@ -93,12 +135,12 @@ public:
                                     : -1;
     if (W < 0)
       return Errno::LX_EINVAL;
-    int64_t R = G.call(replay::InputKind::HostOther, {}, [&] {
+    int64_t R = G.call(InputKind::HostOther, {}, [&]() -> int64_t {
       off_t P = ::lseek(HostFd, Off, W);
-      return P < 0 ? -int64_t(errno) : int64_t(P);
+      return P < 0 ? hostFailure() : int64_t(P);
     });
     if (R < 0)
-      return fromHostErrno(int(-R));
+      return gateErrno(R);
     return R;
   }
 
@@ -124,17 +166,20 @@ public:
     case LX_TIOCGWINSZ: {
       if (Arg.size() < 8)
         return Errno::LX_EFAULT;
+      // struct winsize: rows, columns, x and y pixels, u16 each; the guest
+      // arches are little-endian, and so is the gate's copy.
       uint8_t Out[8] = {};
-      int64_t R = G.call(replay::InputKind::HostOther, Out, [&] {
+      int64_t R = G.call(InputKind::HostOther, Out, [&]() -> int64_t {
         struct winsize W;
         if (::ioctl(HostFd, TIOCGWINSZ, &W) != 0)
-          return -int64_t(errno);
+          return hostFailure();
         uint16_t V[4] = {W.ws_row, W.ws_col, W.ws_xpixel, W.ws_ypixel};
-        std::memcpy(Out, V, 8);
-        return int64_t(0);
+        for (int I = 0; I < 4; ++I)
+          llvm::support::endian::write16le(Out + 2 * I, V[I]);
+        return 0;
       });
       if (R < 0)
-        return fromHostErrno(int(-R));
+        return gateErrno(R);
       std::memcpy(Arg.data(), Out, 8);
       return int64_t(0);
     }
@@ -148,7 +193,31 @@ public:
   bool isTerminal() const override { return Tty; }
 
 private:
-  int HostFd;
+  /// Replay: writes what the guest wrote, as far as the recording did, to
+  /// the replaying host's own stdout or stderr, so that the replay shows the
+  /// run's output. What happens there changes nothing in the run (the guest
+  /// already has its recorded result), so failures are ignored. Writes to
+  /// stdin are not shown: they could reach a file this host opened for
+  /// something else.
+  void showAgain(llvm::ArrayRef<uint8_t> Bytes, const int64_t *Offset) {
+    if (Origin != 1 && Origin != 2)
+      return;
+    size_t Done = 0;
+    while (Done < Bytes.size()) {
+      ssize_t R = Offset
+                      ? ::pwrite(Origin, Bytes.data() + Done,
+                                 Bytes.size() - Done, *Offset + int64_t(Done))
+                      : ::write(Origin, Bytes.data() + Done, Bytes.size() - Done);
+      if (R < 0 && errno == EINTR)
+        continue;
+      if (R <= 0)
+        return;
+      Done += size_t(R);
+    }
+  }
+
+  int HostFd;  // reprise's dup of the stream; a recorded number in replay
+  int Origin;  // the host stream it stands for: 0, 1 or 2
   replay::Gate &G;
   bool Tty;
   // struct termios of the kernel (36 bytes): iflag, oflag, cflag, lflag,
@@ -163,15 +232,29 @@ private:
 } // namespace
 
 FileRef openHostStream(int HostFd, replay::Gate &G, Timespec Boot) {
-  int Dup = ::fcntl(HostFd, F_DUPFD_CLOEXEC, 3);
-  if (Dup < 0)
+  // One gated call takes the stream and says what it is; replay gets the
+  // recording's answer whatever its own fd 0, 1 and 2 are (or closed).
+  uint8_t Out[StreamSetup::Bytes] = {};
+  int64_t R = G.call(InputKind::HostOther, Out, [&]() -> int64_t {
+    StreamSetup S;
+    S.Fd = ::fcntl(HostFd, F_DUPFD_CLOEXEC, 3);
+    if (S.Fd < 0)
+      return hostFailure();
+    S.Access = HostFd == 0 ? LX_O_RDONLY : LX_O_WRONLY;
+    int HF = ::fcntl(S.Fd, F_GETFL);
+    if (HF >= 0 && (HF & O_ACCMODE) == O_RDWR)
+      S.Access = LX_O_RDWR;
+    struct stat St;
+    S.Type = ::fstat(S.Fd, &St) == 0 ? streamType(St.st_mode) : LX_S_IFCHR;
+    S.Tty = ::isatty(S.Fd) == 1;
+    S.encode(Out);
+    return 0;
+  });
+  if (R < 0)
     return nullptr;
-  auto Node = std::make_shared<StreamNode>(Dup, G, Boot);
-  uint32_t Flags = HostFd == 0 ? LX_O_RDONLY : LX_O_WRONLY;
-  int HF = ::fcntl(Dup, F_GETFL);
-  if (HF >= 0 && (HF & O_ACCMODE) == O_RDWR)
-    Flags = LX_O_RDWR;
-  auto F = std::make_shared<StreamFile>(Node, Flags, Dup, G);
+  StreamSetup S = StreamSetup::decode(Out);
+  auto Node = std::make_shared<StreamNode>(S.Fd, S.Type, G, Boot);
+  auto F = std::make_shared<StreamFile>(Node, S.Access, S.Fd, HostFd, S.Tty, G);
   F->Path = "/dev/pts/0";
   return F;
 }

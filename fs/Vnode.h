@@ -126,8 +126,6 @@ public:
   virtual Result<void> truncate(int64_t Size) { return Node->truncate(Size); }
   /// Whether the file is a terminal on the host (for TCGETS and friends).
   virtual bool isTerminal() const { return false; }
-  /// Host descriptor backing a regular file, for mmap; -1 if none.
-  virtual int hostFd() const { return -1; }
 
   const VnodeRef &node() const { return Node; }
   uint32_t flags() const { return Flags; }

@@ -1,0 +1,93 @@
+//===- fs/HostCall.h - What a host call hands back through the gate -*- C++ -*-===//
+//
+// fs/ talks to the host only from inside callables given to replay::Gate. A
+// callable's whole effect on reprise must be its int64 result and the bytes it
+// leaves in its output buffer, because replay does not call it and serves the
+// recorded result and bytes instead. This header holds the encodings that let
+// host data cross that line in a form that means the same on every host:
+//
+//  - results: a count, zero, or minus a *Linux* errno (translated from the
+//    host's errno inside the callable), never a host errno number;
+//  - HostStat: the part of a host stat that reprise uses, in a fixed
+//    little-endian layout; whatever needs a host value to decide (is the
+//    owner the user running reprise?) is decided inside the callable;
+//  - small fixed-width little-endian fields (descriptor numbers, offsets).
+//
+// Host descriptors that come out of a callable are plain numbers to the rest
+// of reprise: in replay they are the recorded ones and name nothing on this
+// host, so they are only ever used inside another callable.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "fs/Vnode.h"
+
+#include "llvm/Support/Endian.h"
+
+#include <cstddef>
+#include <cstdint>
+
+namespace reprise::fs {
+
+/// The gated result for a failed host call: minus the Linux errno that the
+/// host's \p HostErr stands for.
+int64_t hostFailure(int HostErr);
+/// The same for the host's current errno.
+int64_t hostFailure();
+/// The guest's errno for a gated result below zero.
+inline Errno gateErrno(int64_t R) { return Errno(int32_t(-R)); }
+
+/// Host metadata as it crosses the gate. Layout (little-endian, 56 bytes):
+///   0 dev u64 | 8 ino u64 | 16 mode u32 | 20 flags u32 | 24 nlink u64 |
+///   32 size i64 | 40 mtime sec i64 | 48 mtime nsec i64
+/// An all-zero record is "no data" (Valid false): the stat failed.
+struct HostStat {
+  static constexpr size_t Bytes = 56;
+
+  bool Valid = false;
+  bool OwnerIsUs = false; // owned by the host user running reprise
+  bool GroupIsUs = false; // group is that user's group
+  /// The host's ids of the object: reprise uses them only as the key that
+  /// gives each object its guest inode number.
+  uint64_t Dev = 0, Ino = 0;
+  uint32_t Mode = 0; // the guest's S_IF* type bits | the permission bits
+  uint64_t Nlink = 0;
+  int64_t Size = 0;
+  Timespec Mtime;
+
+  uint32_t type() const { return Mode & linux_abi::LX_S_IFMT; }
+  void encode(uint8_t *Out) const;
+  static HostStat decode(const uint8_t *In);
+};
+using HostStatBytes = uint8_t[HostStat::Bytes];
+
+/// The host user and group that decide HostStat's OwnerIsUs and GroupIsUs.
+struct HostIds {
+  uint32_t Uid = 0, Gid = 0;
+};
+
+/// For use inside a gated callable only: stats \p Fd (or \p Name in \p DirFd,
+/// symlinks not followed) and encodes the result into \p Out. Returns 0 or
+/// hostFailure(); on failure Out is left all zero.
+int64_t hostStatFd(int Fd, const HostIds &Ids, uint8_t *Out);
+int64_t hostStatAt(int DirFd, const char *Name, const HostIds &Ids,
+                   uint8_t *Out);
+
+/// The guest's S_IF* type for a host st_mode.
+uint32_t guestType(unsigned HostMode);
+
+/// Fixed-width little-endian fields of gate output.
+inline void put32(uint8_t *P, uint32_t V) {
+  llvm::support::endian::write32le(P, V);
+}
+inline void put64(uint8_t *P, uint64_t V) {
+  llvm::support::endian::write64le(P, V);
+}
+inline uint32_t get32(const uint8_t *P) {
+  return llvm::support::endian::read32le(P);
+}
+inline uint64_t get64(const uint8_t *P) {
+  return llvm::support::endian::read64le(P);
+}
+
+} // namespace reprise::fs
