@@ -62,8 +62,12 @@ Kernel::~Kernel() {
   collectGarbage();
 }
 
-llvm::Expected<std::unique_ptr<Kernel>> Kernel::create(KernelOptions Opts) {
+llvm::Expected<std::unique_ptr<Kernel>>
+Kernel::create(KernelOptions Opts,
+               const std::function<void(replay::Gate &)> &PrepareGate) {
   std::unique_ptr<Kernel> K(new Kernel(std::move(Opts)));
+  if (PrepareGate)
+    PrepareGate(K->Gate);
   // The arena is the budget plus room for page tables' slack: a guest can
   // never use more frames than its commit limit allows.
   auto Phys = mm::PhysicalMemory::create(K->Opts.MaxMemory + (64ull << 20));
@@ -81,6 +85,9 @@ llvm::Expected<std::unique_ptr<Kernel>> Kernel::create(KernelOptions Opts) {
       Root, K->Gate, fs::Creds{K->Opts.Uid, K->Opts.Gid},
       [Self] { return Self->realtime(); });
   auto RootDir = K->HostRoot->root();
+  if (!RootDir && K->Gate.stopped())
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), "%s",
+                                   K->Gate.stopMessage().c_str());
   if (!RootDir)
     return llvm::createStringError(
         llvm::inconvertibleErrorCode(), "cannot open root directory '%s': %s",
@@ -765,6 +772,7 @@ RunOutcome Kernel::run() {
     // The last event: how the run ended, and the guest time it took.
     uint64_t End[] = {monotonicNs() - BootNs};
     event(replay::EventKind::End, 0, 0, Outcome.ExitCode, End);
+    Gate.finish();
   }
   if (Gate.stopped())
     replayStopped();

@@ -70,7 +70,11 @@ public:
 
 class Kernel : public cpu::EventSink {
 public:
-  static llvm::Expected<std::unique_ptr<Kernel>> create(KernelOptions Opts);
+  /// \p PrepareGate sets the gate's mode (record, replay) before the
+  /// kernel first asks the host for anything (the root directory).
+  static llvm::Expected<std::unique_ptr<Kernel>>
+  create(KernelOptions Opts,
+         const std::function<void(replay::Gate &)> &PrepareGate = {});
   ~Kernel() override;
 
   /// Loads \p Program (a guest path) with \p Argv and \p Envp as the init

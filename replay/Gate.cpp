@@ -189,6 +189,19 @@ uint64_t Gate::hostSignals(std::atomic<uint64_t> *Source) {
   return 0;
 }
 
+void Gate::finish() {
+  if (TheMode != Mode::Replay || Stop != StopReason::None || Next)
+    return;
+  Event E;
+  auto More = Reader->next(E);
+  if (!More)
+    stop(StopReason::BadTrace, llvm::toString(More.takeError()));
+  else if (*More)
+    stop(StopReason::Diverged, "event " + std::to_string(Position) +
+                                   ": the run has ended, the trace goes on with " +
+                                   describe(E, Namer));
+}
+
 void Gate::event(const Event &E) {
   switch (TheMode) {
   case Mode::Run:

@@ -80,6 +80,9 @@ public:
 
   /// A verification event: logged in record, checked in replay.
   void event(const Event &E);
+  /// Replay: after the End event, the trace must end too (a further event
+  /// is a divergence, a damaged rest a bad trace).
+  void finish();
 
   /// Replay only: the run no longer matches the trace, or the trace ended,
   /// or the stop-at event was reached. The kernel stops at its next check.

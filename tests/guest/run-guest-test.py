@@ -141,8 +141,10 @@ def empty_dir(tmpdir):
 
 
 def run_replay(args, trace, workdir):
-    """`reprise replay TRACE` from WORKDIR with stdin closed."""
-    cmd = [args.reprise, "replay", trace]
+    """`reprise replay TRACE` from WORKDIR with stdin closed (and the
+    recording's --strace options, whose output is part of stderr)."""
+    cmd = [args.reprise, "replay", trace] + [
+        a for a in args.reprise_arg if a.startswith("--strace")]
     try:
         proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, timeout=args.timeout, cwd=workdir,

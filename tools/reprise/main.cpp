@@ -82,7 +82,7 @@ cl::opt<std::string> Strace("strace", cl::desc("Trace system calls to stderr or 
                             cl::sub(RunCmd), cl::sub(RecordCmd), cl::cat(RunCat));
 cl::list<std::string> StraceFilter("strace-filter", cl::desc("Only these system calls"),
                                    cl::CommaSeparated, cl::value_desc("NAME,..."),
-                                   cl::sub(RunCmd), cl::sub(RecordCmd), cl::cat(RunCat));
+                                   cl::sub(RunCmd), cl::sub(RecordCmd), cl::sub(ReplayCmd), cl::cat(RunCat));
 cl::opt<bool> Strict("strict", cl::desc("Stop at an unimplemented system call"),
                      cl::sub(RunCmd), cl::sub(RecordCmd), cl::cat(RunCat));
 cl::list<std::string> SetEnv("E", cl::desc("Set a guest environment variable"),
@@ -383,11 +383,12 @@ int runOrRecord(bool Record) {
       die("-o " + Output + ": " + toString(W.takeError()), 1);
     Writer = std::move(*W);
   }
-  auto K = Kernel::create(O);
+  auto K = Kernel::create(O, [&](replay::Gate &G) {
+    if (Writer)
+      G.record(*Writer);
+  });
   if (!K)
     die(toString(K.takeError()), 1);
-  if (Writer)
-    (*K)->gate().record(*Writer);
   std::vector<std::string> Argv{Program};
   Argv.insert(Argv.end(), Args.begin(), Args.end());
   std::vector<std::string> Envp = guestEnv();
@@ -419,6 +420,8 @@ int replayTrace() {
   const replay::TraceHeader &H = (*R)->header();
   KernelOptions O = optionsFromHeader(H);
   auto StraceFile = openStrace(ReplayStrace, O);
+  for (const auto &N : StraceFilter)
+    O.StraceFilter.insert(N);
   std::optional<uint64_t> At;
   if (StopAt.getNumOccurrences())
     At = number<uint64_t>("stop-at", StopAt);
@@ -426,10 +429,9 @@ int replayTrace() {
     errs() << "reprise: warning: the trace was recorded with Unicorn "
            << H.UnicornVersion << ", this is " << unicornVersion()
            << "; block counts may differ\n";
-  auto K = Kernel::create(O);
+  auto K = Kernel::create(O, [&](replay::Gate &G) { G.replay(**R, At); });
   if (!K)
     die(toString(K.takeError()), 1);
-  (*K)->gate().replay(**R, At);
   launchOrDie(**K, H.Program, H.Argv, H.Envp);
   RunOutcome Out = (*K)->run();
   return finishRun(std::move(Out), StraceFile.get());
