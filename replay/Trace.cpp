@@ -17,6 +17,7 @@
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/Twine.h"
 #include "llvm/Support/CRC.h"
+#include "llvm/Support/Compiler.h"
 #include "llvm/Support/Endian.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -313,7 +314,22 @@ struct TraceWriter::Impl {
   }
 
   void encode(const Event &E);
-  void cutAfterEvent();
+  /// Writes the arguments of an event that is not a Syscall with at most
+  /// PredictedArgs of them at \p P; returns the end.
+  LLVM_ATTRIBUTE_NOINLINE uint8_t *encodeArgs(const Event &E, uint8_t *P);
+  /// Appends \p Data in the form DataForm picks, which it records in the
+  /// field bits at \p BitsAt.
+  LLVM_ATTRIBUTE_NOINLINE void encodeData(llvm::ArrayRef<uint8_t> Data,
+                                          size_t BitsAt);
+  /// Cuts what the chunk limits say must go after the event just encoded.
+  void cutAfterEvent() {
+    // The common case first: the event ended inside the chunk, which is
+    // not full yet.
+    if (Raw.size() < Limits.Bytes && ++ChunkEvents < Limits.Events)
+      return;
+    cutChunks();
+  }
+  LLVM_ATTRIBUTE_NOINLINE void cutChunks();
   void pack(ChunkType T, llvm::ArrayRef<uint8_t> Bytes);
   void flush();
 };
@@ -322,25 +338,15 @@ void TraceWriter::Impl::encode(const Event &E) {
   assert(uint8_t(E.Kind) >= 1 && uint8_t(E.Kind) <= LastKind &&
          "an event of no known kind");
   assert(E.Args.size() <= MaxArgs && "more arguments than a trace holds");
-  DataForm Form = DataForm::None;
-  uint64_t BlobIndex = 0;
-  if (!E.Data.empty()) {
-    Form = DataForm::Inline;
-    if (E.Data.size() >= BlobMinSize) {
-      auto [It, New] = Blobs.try_emplace(blobKey(E.Data), Blobs.size());
-      Form = New ? DataForm::NewBlob : DataForm::BlobRef;
-      BlobIndex = It->second;
-    }
-  }
-  size_t DataBytes = Form == DataForm::Inline || Form == DataForm::NewBlob
-                         ? E.Data.size()
-                         : 0;
-  // Room for the two tag bytes, every LEB field at its longest and the data.
+  // Room for the two tag bytes and every LEB field at its longest; the data,
+  // rare on this path, makes its own room.
+  const uint64_t *Args = E.Args.data();
+  size_t N = E.Args.size();
   size_t Old = Raw.size();
-  Raw.resize_for_overwrite(Old + 2 + MaxLeb * (6 + E.Args.size()) + DataBytes);
+  Raw.resize_for_overwrite(Old + 2 + MaxLeb * (5 + N));
   uint8_t *Start = Raw.data() + Old;
   uint8_t *P = Start + 2;
-  uint8_t Bits = uint8_t(uint8_t(Form) << DataShift);
+  uint8_t Bits = 0;
   if (E.Tid) {
     Bits |= HasTid;
     P = putSleb(P, E.Tid);
@@ -353,72 +359,97 @@ void TraceWriter::Impl::encode(const Event &E) {
     Bits |= HasResult;
     P = putSleb(P, E.Result);
   }
-  if (size_t N = E.Args.size()) {
-    // The count, a mask of the values that are not zero, then those values,
-    // signed so that -1 and AT_FDCWD take a byte or two.
+  if (N)
     Bits |= HasArgs;
-    P = putUleb(P, N);
-    bool Syscall = E.Kind == EventKind::Syscall;
-    const auto &Pred = Predictor.slot(E.Op);
-    auto Value = [&](size_t K) {
-      return E.Args[K] - (Syscall && K < PredictedArgs ? Pred[K] : 0);
-    };
-    if (N <= 7) {
-      // The mask takes one byte: fill it in after the values.
+  if (E.Kind == EventKind::Syscall && N <= PredictedArgs) {
+    // The common case, in one pass that also updates the predictor: the
+    // count, a one-byte mask of the differences that are not zero, then
+    // those differences, signed (so that -1 and AT_FDCWD take a byte or two
+    // where no earlier call predicts them).
+    uint64_t *Pred = Predictor.slot(E.Op).data();
+    if (N) {
+      *P++ = uint8_t(N);
       uint8_t *MaskAt = P++;
       uint8_t Mask = 0;
-      for (size_t K = 0; K < N; ++K)
-        if (uint64_t V = Value(K)) {
+      for (size_t K = 0; K < N; ++K) {
+        uint64_t A = Args[K];
+        uint64_t V = A - Pred[K];
+        Pred[K] = A;
+        if (V) {
           Mask |= uint8_t(1u << K);
           P = putSleb(P, int64_t(V));
         }
+      }
       *MaskAt = Mask;
-    } else {
-      uint64_t Mask = 0;
-      for (size_t K = 0; K < N; ++K)
-        Mask |= uint64_t(Value(K) != 0) << K;
-      P = putUleb(P, Mask);
-      for (size_t K = 0; K < N; ++K)
-        if (uint64_t V = Value(K))
-          P = putSleb(P, int64_t(V));
     }
-  }
-  if (E.Kind == EventKind::Syscall)
-    Predictor.update(E);
-  switch (Form) {
-  case DataForm::None:
-    break;
-  case DataForm::Inline:
-  case DataForm::NewBlob:
-    P = putUleb(P, E.Data.size());
-    std::memcpy(P, E.Data.data(), E.Data.size());
-    P += E.Data.size();
-    break;
-  case DataForm::BlobRef:
-    P = putUleb(P, BlobIndex);
-    break;
+    for (size_t K = N; K < PredictedArgs; ++K)
+      Pred[K] = 0;
+  } else if (N) {
+    P = encodeArgs(E, P);
   }
   Start[0] = uint8_t(E.Kind);
   Start[1] = Bits;
   Raw.truncate(size_t(P - Raw.data()));
+  if (!E.Data.empty())
+    encodeData(E.Data, Old + 1);
 }
 
-void TraceWriter::Impl::cutAfterEvent() {
+uint8_t *TraceWriter::Impl::encodeArgs(const Event &E, uint8_t *P) {
+  // The layout of the common case, for any count: the mask is a ULEB.
+  size_t N = E.Args.size();
+  P = putUleb(P, N);
+  bool Syscall = E.Kind == EventKind::Syscall;
+  const auto &Pred = Predictor.slot(E.Op);
+  auto Value = [&](size_t K) {
+    return E.Args[K] - (Syscall && K < PredictedArgs ? Pred[K] : 0);
+  };
+  uint64_t Mask = 0;
+  for (size_t K = 0; K < N; ++K)
+    Mask |= uint64_t(Value(K) != 0) << K;
+  P = putUleb(P, Mask);
+  for (size_t K = 0; K < N; ++K)
+    if (uint64_t V = Value(K))
+      P = putSleb(P, int64_t(V));
+  if (Syscall)
+    Predictor.update(E);
+  return P;
+}
+
+void TraceWriter::Impl::encodeData(llvm::ArrayRef<uint8_t> Data, size_t BitsAt) {
+  DataForm Form = DataForm::Inline;
+  uint64_t BlobIndex = 0;
+  if (Data.size() >= BlobMinSize) {
+    auto [It, New] = Blobs.try_emplace(blobKey(Data), Blobs.size());
+    Form = New ? DataForm::NewBlob : DataForm::BlobRef;
+    BlobIndex = It->second;
+  }
+  Raw[BitsAt] |= uint8_t(uint8_t(Form) << DataShift);
+  size_t Old = Raw.size();
+  if (Form == DataForm::BlobRef) {
+    Raw.resize_for_overwrite(Old + MaxLeb);
+    Raw.truncate(size_t(putUleb(Raw.data() + Old, BlobIndex) - Raw.data()));
+    return;
+  }
+  Raw.resize_for_overwrite(Old + MaxLeb + Data.size());
+  uint8_t *P = putUleb(Raw.data() + Old, Data.size());
+  std::memcpy(P, Data.data(), Data.size());
+  Raw.truncate(size_t(P + Data.size() - Raw.data()));
+}
+
+void TraceWriter::Impl::cutChunks() {
   if (Raw.size() >= Limits.Bytes) {
     size_t Off = 0;
     for (; Raw.size() - Off >= Limits.Bytes; Off += Limits.Bytes)
       pack(ChunkType::Events, llvm::ArrayRef<uint8_t>(Raw).slice(Off, Limits.Bytes));
     Raw.erase(Raw.begin(), Raw.begin() + Off);
+    // An event that ended exactly at a cut belongs to no chunk's count.
     ChunkEvents = 0;
+    if (Raw.empty() || ++ChunkEvents < Limits.Events)
+      return;
   }
-  // An event that ended exactly at a cut belongs to no chunk's count.
-  if (Raw.empty())
-    return;
-  if (++ChunkEvents >= Limits.Events) {
-    pack(ChunkType::Events, Raw);
-    Raw.clear();
-    ChunkEvents = 0;
-  }
+  pack(ChunkType::Events, Raw);
+  Raw.clear();
+  ChunkEvents = 0;
 }
 
 void TraceWriter::Impl::pack(ChunkType T, llvm::ArrayRef<uint8_t> Bytes) {
