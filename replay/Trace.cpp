@@ -29,7 +29,6 @@
 #include <cassert>
 #include <cstring>
 #include <limits>
-#include <optional>
 #include <unordered_map>
 
 namespace reprise::replay {
@@ -119,9 +118,9 @@ constexpr uint8_t LastKind = uint8_t(EventKind::End);
 
 /// What the writer knows a blob by. Two different contents with the same key
 /// would make replay serve the wrong bytes, so the key is the xxHash64 of the
-/// content, its length and its CRC-32: 96 bits of hash whose two halves work
-/// differently (FORMAT.md weighs this against SHA-256). The reader never sees
-/// keys: a trace refers to a blob by its index.
+/// content, its length and its CRC-32: 96 bits of hash from two functions
+/// that work differently (FORMAT.md weighs this against SHA-256). The reader
+/// never sees keys: a trace refers to a blob by its index.
 struct BlobKey {
   uint64_t Hash;
   uint64_t Size;
