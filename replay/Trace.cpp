@@ -302,11 +302,14 @@ struct TraceWriter::Impl {
   ArgPredictor Predictor;
   uint64_t Events = 0;
   uint64_t Written = 0;
-  std::string Failure; // the first write error; finish() reports it
+  /// The first failure (a write error, or a header or event the format
+  /// cannot hold): nothing more is written, and finish() reports it.
+  std::string Failure;
 
   ~Impl() {
     if (!OS)
       return;
+    // Without finish(): what was cut is in the file, the rest is lost.
     // raw_fd_ostream treats an error left in it at destruction as fatal.
     OS->close();
     OS->clear_error();
@@ -396,6 +399,13 @@ void TraceWriter::Impl::encode(const Event &E) {
 uint8_t *TraceWriter::Impl::encodeArgs(const Event &E, uint8_t *P) {
   // The layout of the common case, for any count: the mask is a ULEB.
   size_t N = E.Args.size();
+  if (N > MaxArgs) {
+    // A bug of the caller (asserted in encode); the trace would not read.
+    if (Failure.empty())
+      Failure = "event " + std::to_string(Events) + " has " + std::to_string(N) +
+                " arguments, more than a trace holds";
+    N = MaxArgs;
+  }
   P = putUleb(P, N);
   bool Syscall = E.Kind == EventKind::Syscall;
   const auto &Pred = Predictor.slot(E.Op);
@@ -458,7 +468,7 @@ void TraceWriter::Impl::pack(ChunkType T, llvm::ArrayRef<uint8_t> Bytes) {
 }
 
 void TraceWriter::Impl::flush() {
-  if (Out.empty())
+  if (Out.empty() || !OS)
     return;
   if (Failure.empty()) {
     OS->write(reinterpret_cast<const char *>(Out.data()), Out.size());
@@ -515,6 +525,8 @@ void TraceWriter::setHeader(TraceHeader H) {
 
 void TraceWriter::append(const Event &E) {
   assert(!I->Finished && "append after finish");
+  if (LLVM_UNLIKELY(uint8_t(uint8_t(E.Kind) - 1) >= LastKind) && I->Failure.empty())
+    I->Failure = "event " + std::to_string(I->Events) + " has no known kind";
   I->encode(E);
   ++I->Events;
   I->cutAfterEvent();
@@ -522,6 +534,8 @@ void TraceWriter::append(const Event &E) {
 
 llvm::Error TraceWriter::finish() {
   assert(!I->Finished && "finish is called once");
+  if (I->Finished)
+    return error("trace " + I->Path + " is finished already");
   I->Finished = true;
   if (!I->HeaderWritten)
     return error("cannot finish trace " + I->Path + ": it has no header");
@@ -534,6 +548,7 @@ llvm::Error TraceWriter::finish() {
   if (I->OS->has_error() && I->Failure.empty())
     I->Failure = I->OS->error().message();
   I->OS->clear_error();
+  I->OS.reset();
   if (!I->Failure.empty())
     return error("cannot write trace " + I->Path + ": " + I->Failure);
   return llvm::Error::success();

@@ -6,6 +6,7 @@
 // damage into one clear line, never a crash or a wrong event.
 //
 //===----------------------------------------------------------------------===//
+#include "replay/Gate.h"
 #include "replay/Trace.h"
 #include "replay/TraceFormat.h"
 
@@ -549,6 +550,60 @@ BOOST_AUTO_TEST_CASE(a_trace_without_a_header_is_not_written) {
   BOOST_TEST_REQUIRE(!Bad);
   BOOST_TEST(llvm::toString(Bad.takeError()) ==
              "cannot create trace /nonexistent/reprise/trace: No such file or directory");
+}
+
+BOOST_AUTO_TEST_CASE(the_gate_replays_what_it_recorded) {
+  TempPath T;
+  std::vector<uint8_t> Exe = noise(4096, 11);
+  {
+    auto W = TraceWriter::create(T.Path);
+    BOOST_TEST_REQUIRE(bool(W));
+    (*W)->setHeader(sampleHeader());
+    Gate G;
+    G.record(**W);
+    for (int K = 0; K < 3; ++K) {
+      std::vector<uint8_t> Buf(8192);
+      int64_t N = G.call(InputKind::HostRead, Buf, [&] {
+        std::copy(Exe.begin(), Exe.end(), Buf.begin());
+        return int64_t(Exe.size());
+      });
+      BOOST_TEST(N == int64_t(Exe.size()));
+      G.event(syscall(1, 0, {3, 0x7ffd0000, 8192, 0, 0, 0}, N));
+    }
+    G.event(end(0));
+    BOOST_TEST_REQUIRE(!(*W)->finish());
+  }
+  auto R = TraceReader::open(T.Path);
+  BOOST_TEST_REQUIRE(bool(R));
+  checkHeader((*R)->header(), sampleHeader());
+  Gate G;
+  G.replay(**R);
+  for (int K = 0; K < 3; ++K) {
+    std::vector<uint8_t> Buf(8192);
+    int64_t N = G.call(InputKind::HostRead, Buf, [] {
+      BOOST_FAIL("replay called the host");
+      return int64_t(0);
+    });
+    BOOST_TEST_REQUIRE(N == int64_t(Exe.size()));
+    BOOST_TEST(std::equal(Exe.begin(), Exe.end(), Buf.begin()));
+    G.event(syscall(1, 0, {3, 0x7ffd0000, 8192, 0, 0, 0}, N));
+  }
+  G.event(end(0));
+  BOOST_TEST(!G.stopped(), G.stopMessage());
+  BOOST_TEST(G.position() == 7u);
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_write_is_reported_by_finish) {
+  if (!llvm::sys::fs::exists("/dev/full"))
+    return;
+  auto W = TraceWriter::create("/dev/full");
+  BOOST_TEST_REQUIRE(bool(W));
+  (*W)->setHeader(sampleHeader());
+  (*W)->append(end(0));
+  auto Err = (*W)->finish();
+  BOOST_TEST_REQUIRE(bool(Err));
+  BOOST_TEST(llvm::toString(std::move(Err)) ==
+             "cannot write trace /dev/full: No space left on device");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
