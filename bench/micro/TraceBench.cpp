@@ -19,9 +19,9 @@
 #include "llvm/Support/SHA256.h"
 #include "llvm/Support/xxhash.h"
 
-#include <ctime>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <functional>
 #include <string>
 #include <vector>
@@ -33,7 +33,6 @@ namespace {
 /// Process CPU time, not wall time: on a shared machine the wall clock
 /// counts other programs' turns.
 struct Clock {
-  using time_point = double;
   static double now() {
     timespec T;
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &T);
