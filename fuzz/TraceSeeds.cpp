@@ -45,8 +45,8 @@ std::vector<Event> sampleEvents() {
   Add(EventKind::Input, 0, 2, -2, {}, {});
   Add(EventKind::HostSignal, 0, 1u << 14, 0, {}, {});
   for (uint64_t K = 0; K < 12; ++K)
-    Add(EventKind::Syscall, int32_t(1 + K % 2), K % 3 ? 110 : 257,
-        int64_t(K) - 3, {uint64_t(-100), 0x7ffd0000 + K * 8, 0, K, ~0ull, 0}, {});
+    Add(EventKind::Syscall, int32_t(1 + K % 2), K % 3 ? 110 : 257, int64_t(K) - 3,
+        {uint64_t(-100), 0x7ffd0000 + K * 8, 0, K, ~0ull, 0}, {});
   Add(EventKind::Schedule, 2, 100000, 0, {}, {});
   Add(EventKind::Clone, 1, 0x3d0f00, 2, {17, 2}, {});
   Add(EventKind::Exec, 2, 0, 0, {}, {'/', 'b', 'i', 'n', '/', 's', 'h'});
@@ -147,7 +147,8 @@ int main(int Argc, char **Argv) {
       std::fprintf(stderr, "%s\n", llvm::toString(Bytes.takeError()).c_str());
       return 1;
     }
-    std::vector<uint8_t> Cut(Bytes->begin(), Bytes->begin() + long(Bytes->size() * 2 / 3));
+    std::vector<uint8_t> Cut(Bytes->begin(),
+                             Bytes->begin() + long(Bytes->size() * 2 / 3));
     std::vector<uint8_t> Raw = rawForm(*Bytes, 31), Raw1 = rawForm(*Bytes, 0);
     if (!writeFile(Dir + "/" + S.Name + "-cut.rpt", Cut) ||
         !writeFile(Dir + "/" + S.Name + ".raw", Raw) ||

@@ -321,8 +321,7 @@ struct TraceWriter::Impl {
   LLVM_ATTRIBUTE_NOINLINE uint8_t *encodeArgs(const Event &E, uint8_t *P);
   /// Appends \p Data in the form DataForm picks, which it records in the
   /// field bits at \p BitsAt.
-  LLVM_ATTRIBUTE_NOINLINE void encodeData(llvm::ArrayRef<uint8_t> Data,
-                                          size_t BitsAt);
+  LLVM_ATTRIBUTE_NOINLINE void encodeData(llvm::ArrayRef<uint8_t> Data, size_t BitsAt);
   /// Cuts what the chunk limits say must go after the event just encoded.
   void cutAfterEvent() {
     // The common case first: the event ended inside the chunk, which is
@@ -485,8 +484,8 @@ void TraceWriter::Impl::flush() {
 TraceWriter::TraceWriter() : I(std::make_unique<Impl>()) {}
 TraceWriter::~TraceWriter() = default;
 
-llvm::Expected<std::unique_ptr<TraceWriter>>
-TraceWriter::create(llvm::StringRef Path, ChunkLimits Limits) {
+llvm::Expected<std::unique_ptr<TraceWriter>> TraceWriter::create(llvm::StringRef Path,
+                                                                 ChunkLimits Limits) {
   assert(Limits.Events >= 1 && Limits.Bytes >= 1 && Limits.Bytes <= MaxChunkRaw &&
          "chunk limits the format cannot hold");
   std::error_code EC;
@@ -637,8 +636,7 @@ llvm::Error TraceReader::Impl::start() {
   if (H.Type != uint8_t(ChunkType::Header))
     return error("chunk 0 is corrupt (it is not the trace header)");
   if (H.RawSize > MaxHeaderRaw)
-    return error("chunk 0 is corrupt (a header of " + llvm::Twine(H.RawSize) +
-                 " bytes)");
+    return error("chunk 0 is corrupt (a header of " + llvm::Twine(H.RawSize) + " bytes)");
   std::vector<uint8_t> Raw;
   if (auto E = Unpacker.unpack(Index, H, Stored, Raw))
     return E;
@@ -655,8 +653,7 @@ Got TraceReader::Impl::decode(Event &E, std::string &Why) {
   };
   // A field that did not read: Short passes on, Bad says which field.
   auto Failed = [&](Got G, const char *Field) {
-    return G == Got::Bad ? Bad(llvm::Twine("is corrupt (a malformed ") + Field + ")")
-                         : G;
+    return G == Got::Bad ? Bad(llvm::Twine("is corrupt (a malformed ") + Field + ")") : G;
   };
   if (!C.left())
     return Got::Short;
@@ -760,8 +757,8 @@ llvm::Expected<bool> TraceReader::Impl::endChunk(const ChunkHeader &H,
   Cursor C{Raw.data(), Raw.data() + Raw.size()};
   uint64_t Total;
   if (C.uleb(Total) != Got::Value || C.left())
-    return fail(error("chunk " + llvm::Twine(Index) +
-                      " is corrupt (a malformed event count)"));
+    return fail(
+        error("chunk " + llvm::Twine(Index) + " is corrupt (a malformed event count)"));
   if (StreamPos != Stream.size())
     return fail(error("the trace ends inside event " + llvm::Twine(Position)));
   if (Total != Position)
@@ -847,8 +844,8 @@ llvm::Expected<bool> TraceReader::next(Event &E) {
     case ChunkType::End:
       return R.endChunk(H, Stored, Index);
     case ChunkType::Header:
-      return R.fail(error("chunk " + llvm::Twine(Index) +
-                          " is corrupt (a second header)"));
+      return R.fail(
+          error("chunk " + llvm::Twine(Index) + " is corrupt (a second header)"));
     }
     return R.fail(error("chunk " + llvm::Twine(Index) + " is corrupt"));
   }
