@@ -17,6 +17,7 @@
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/Twine.h"
 #include "llvm/Support/CRC.h"
+#include "llvm/Support/Compiler.h"
 #include "llvm/Support/Endian.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -28,7 +29,6 @@
 #include <cassert>
 #include <cstring>
 #include <limits>
-#include <optional>
 #include <unordered_map>
 
 namespace reprise::replay {
@@ -118,9 +118,9 @@ constexpr uint8_t LastKind = uint8_t(EventKind::End);
 
 /// What the writer knows a blob by. Two different contents with the same key
 /// would make replay serve the wrong bytes, so the key is the xxHash64 of the
-/// content, its length and its CRC-32: 96 bits of hash whose two halves work
-/// differently (FORMAT.md weighs this against SHA-256). The reader never sees
-/// keys: a trace refers to a blob by its index.
+/// content, its length and its CRC-32: 96 bits of hash from two functions
+/// that work differently (FORMAT.md weighs this against SHA-256). The reader
+/// never sees keys: a trace refers to a blob by its index.
 struct BlobKey {
   uint64_t Hash;
   uint64_t Size;
@@ -302,18 +302,35 @@ struct TraceWriter::Impl {
   ArgPredictor Predictor;
   uint64_t Events = 0;
   uint64_t Written = 0;
-  std::string Failure; // the first write error; finish() reports it
+  /// The first failure (a write error, or a header or event the format
+  /// cannot hold): nothing more is written, and finish() reports it.
+  std::string Failure;
 
   ~Impl() {
     if (!OS)
       return;
+    // Without finish(): what was cut is in the file, the rest is lost.
     // raw_fd_ostream treats an error left in it at destruction as fatal.
     OS->close();
     OS->clear_error();
   }
 
   void encode(const Event &E);
-  void cutAfterEvent();
+  /// Writes the arguments of an event that is not a Syscall with at most
+  /// PredictedArgs of them at \p P; returns the end.
+  LLVM_ATTRIBUTE_NOINLINE uint8_t *encodeArgs(const Event &E, uint8_t *P);
+  /// Appends \p Data in the form DataForm picks, which it records in the
+  /// field bits at \p BitsAt.
+  LLVM_ATTRIBUTE_NOINLINE void encodeData(llvm::ArrayRef<uint8_t> Data, size_t BitsAt);
+  /// Cuts what the chunk limits say must go after the event just encoded.
+  void cutAfterEvent() {
+    // The common case first: the event ended inside the chunk, which is
+    // not full yet.
+    if (Raw.size() < Limits.Bytes && ++ChunkEvents < Limits.Events)
+      return;
+    cutChunks();
+  }
+  LLVM_ATTRIBUTE_NOINLINE void cutChunks();
   void pack(ChunkType T, llvm::ArrayRef<uint8_t> Bytes);
   void flush();
 };
@@ -322,25 +339,15 @@ void TraceWriter::Impl::encode(const Event &E) {
   assert(uint8_t(E.Kind) >= 1 && uint8_t(E.Kind) <= LastKind &&
          "an event of no known kind");
   assert(E.Args.size() <= MaxArgs && "more arguments than a trace holds");
-  DataForm Form = DataForm::None;
-  uint64_t BlobIndex = 0;
-  if (!E.Data.empty()) {
-    Form = DataForm::Inline;
-    if (E.Data.size() >= BlobMinSize) {
-      auto [It, New] = Blobs.try_emplace(blobKey(E.Data), Blobs.size());
-      Form = New ? DataForm::NewBlob : DataForm::BlobRef;
-      BlobIndex = It->second;
-    }
-  }
-  size_t DataBytes = Form == DataForm::Inline || Form == DataForm::NewBlob
-                         ? E.Data.size()
-                         : 0;
-  // Room for the two tag bytes, every LEB field at its longest and the data.
+  // Room for the two tag bytes and every LEB field at its longest; the data,
+  // rare on this path, makes its own room.
+  const uint64_t *Args = E.Args.data();
+  size_t N = E.Args.size();
   size_t Old = Raw.size();
-  Raw.resize_for_overwrite(Old + 2 + MaxLeb * (6 + E.Args.size()) + DataBytes);
+  Raw.resize_for_overwrite(Old + 2 + MaxLeb * (5 + N));
   uint8_t *Start = Raw.data() + Old;
   uint8_t *P = Start + 2;
-  uint8_t Bits = uint8_t(uint8_t(Form) << DataShift);
+  uint8_t Bits = 0;
   if (E.Tid) {
     Bits |= HasTid;
     P = putSleb(P, E.Tid);
@@ -353,72 +360,104 @@ void TraceWriter::Impl::encode(const Event &E) {
     Bits |= HasResult;
     P = putSleb(P, E.Result);
   }
-  if (size_t N = E.Args.size()) {
-    // The count, a mask of the values that are not zero, then those values,
-    // signed so that -1 and AT_FDCWD take a byte or two.
+  if (N)
     Bits |= HasArgs;
-    P = putUleb(P, N);
-    bool Syscall = E.Kind == EventKind::Syscall;
-    const auto &Pred = Predictor.slot(E.Op);
-    auto Value = [&](size_t K) {
-      return E.Args[K] - (Syscall && K < PredictedArgs ? Pred[K] : 0);
-    };
-    if (N <= 7) {
-      // The mask takes one byte: fill it in after the values.
+  if (E.Kind == EventKind::Syscall && N <= PredictedArgs) {
+    // The common case, in one pass that also updates the predictor: the
+    // count, a one-byte mask of the differences that are not zero, then
+    // those differences, signed (so that -1 and AT_FDCWD take a byte or two
+    // where no earlier call predicts them).
+    uint64_t *Pred = Predictor.slot(E.Op).data();
+    if (N) {
+      *P++ = uint8_t(N);
       uint8_t *MaskAt = P++;
       uint8_t Mask = 0;
-      for (size_t K = 0; K < N; ++K)
-        if (uint64_t V = Value(K)) {
+      for (size_t K = 0; K < N; ++K) {
+        uint64_t A = Args[K];
+        uint64_t V = A - Pred[K];
+        Pred[K] = A;
+        if (V) {
           Mask |= uint8_t(1u << K);
           P = putSleb(P, int64_t(V));
         }
+      }
       *MaskAt = Mask;
-    } else {
-      uint64_t Mask = 0;
-      for (size_t K = 0; K < N; ++K)
-        Mask |= uint64_t(Value(K) != 0) << K;
-      P = putUleb(P, Mask);
-      for (size_t K = 0; K < N; ++K)
-        if (uint64_t V = Value(K))
-          P = putSleb(P, int64_t(V));
     }
-  }
-  if (E.Kind == EventKind::Syscall)
-    Predictor.update(E);
-  switch (Form) {
-  case DataForm::None:
-    break;
-  case DataForm::Inline:
-  case DataForm::NewBlob:
-    P = putUleb(P, E.Data.size());
-    std::memcpy(P, E.Data.data(), E.Data.size());
-    P += E.Data.size();
-    break;
-  case DataForm::BlobRef:
-    P = putUleb(P, BlobIndex);
-    break;
+    for (size_t K = N; K < PredictedArgs; ++K)
+      Pred[K] = 0;
+  } else if (N) {
+    P = encodeArgs(E, P);
   }
   Start[0] = uint8_t(E.Kind);
   Start[1] = Bits;
   Raw.truncate(size_t(P - Raw.data()));
+  if (!E.Data.empty())
+    encodeData(E.Data, Old + 1);
 }
 
-void TraceWriter::Impl::cutAfterEvent() {
+uint8_t *TraceWriter::Impl::encodeArgs(const Event &E, uint8_t *P) {
+  // The layout of the common case, for any count: the mask is a ULEB.
+  size_t N = E.Args.size();
+  if (N > MaxArgs) {
+    // A bug of the caller (asserted in encode); the trace would not read.
+    if (Failure.empty())
+      Failure = "event " + std::to_string(Events) + " has " + std::to_string(N) +
+                " arguments, more than a trace holds";
+    N = MaxArgs;
+  }
+  P = putUleb(P, N);
+  bool Syscall = E.Kind == EventKind::Syscall;
+  const auto &Pred = Predictor.slot(E.Op);
+  auto Value = [&](size_t K) {
+    return E.Args[K] - (Syscall && K < PredictedArgs ? Pred[K] : 0);
+  };
+  uint64_t Mask = 0;
+  for (size_t K = 0; K < N; ++K)
+    Mask |= uint64_t(Value(K) != 0) << K;
+  P = putUleb(P, Mask);
+  for (size_t K = 0; K < N; ++K)
+    if (uint64_t V = Value(K))
+      P = putSleb(P, int64_t(V));
+  if (Syscall)
+    Predictor.update(E);
+  return P;
+}
+
+void TraceWriter::Impl::encodeData(llvm::ArrayRef<uint8_t> Data, size_t BitsAt) {
+  DataForm Form = DataForm::Inline;
+  uint64_t BlobIndex = 0;
+  if (Data.size() >= BlobMinSize) {
+    auto [It, New] = Blobs.try_emplace(blobKey(Data), Blobs.size());
+    Form = New ? DataForm::NewBlob : DataForm::BlobRef;
+    BlobIndex = It->second;
+  }
+  Raw[BitsAt] |= uint8_t(uint8_t(Form) << DataShift);
+  size_t Old = Raw.size();
+  if (Form == DataForm::BlobRef) {
+    Raw.resize_for_overwrite(Old + MaxLeb);
+    Raw.truncate(size_t(putUleb(Raw.data() + Old, BlobIndex) - Raw.data()));
+    return;
+  }
+  Raw.resize_for_overwrite(Old + MaxLeb + Data.size());
+  uint8_t *P = putUleb(Raw.data() + Old, Data.size());
+  std::memcpy(P, Data.data(), Data.size());
+  Raw.truncate(size_t(P + Data.size() - Raw.data()));
+}
+
+void TraceWriter::Impl::cutChunks() {
   if (Raw.size() >= Limits.Bytes) {
     size_t Off = 0;
     for (; Raw.size() - Off >= Limits.Bytes; Off += Limits.Bytes)
       pack(ChunkType::Events, llvm::ArrayRef<uint8_t>(Raw).slice(Off, Limits.Bytes));
     Raw.erase(Raw.begin(), Raw.begin() + Off);
+    // An event that ended exactly at a cut belongs to no chunk's count.
     ChunkEvents = 0;
+    if (Raw.empty() || ++ChunkEvents < Limits.Events)
+      return;
   }
-  // An event that ended exactly at a cut belongs to no chunk's count.
-  if (Raw.empty())
-    return;
-  if (++ChunkEvents >= Limits.Events) {
-    pack(ChunkType::Events, Raw);
-    Raw.clear();
-    ChunkEvents = 0;
-  }
+  pack(ChunkType::Events, Raw);
+  Raw.clear();
+  ChunkEvents = 0;
 }
 
 void TraceWriter::Impl::pack(ChunkType T, llvm::ArrayRef<uint8_t> Bytes) {
@@ -428,7 +467,7 @@ void TraceWriter::Impl::pack(ChunkType T, llvm::ArrayRef<uint8_t> Bytes) {
 }
 
 void TraceWriter::Impl::flush() {
-  if (Out.empty())
+  if (Out.empty() || !OS)
     return;
   if (Failure.empty()) {
     OS->write(reinterpret_cast<const char *>(Out.data()), Out.size());
@@ -445,8 +484,8 @@ void TraceWriter::Impl::flush() {
 TraceWriter::TraceWriter() : I(std::make_unique<Impl>()) {}
 TraceWriter::~TraceWriter() = default;
 
-llvm::Expected<std::unique_ptr<TraceWriter>>
-TraceWriter::create(llvm::StringRef Path, ChunkLimits Limits) {
+llvm::Expected<std::unique_ptr<TraceWriter>> TraceWriter::create(llvm::StringRef Path,
+                                                                 ChunkLimits Limits) {
   assert(Limits.Events >= 1 && Limits.Bytes >= 1 && Limits.Bytes <= MaxChunkRaw &&
          "chunk limits the format cannot hold");
   std::error_code EC;
@@ -485,6 +524,8 @@ void TraceWriter::setHeader(TraceHeader H) {
 
 void TraceWriter::append(const Event &E) {
   assert(!I->Finished && "append after finish");
+  if (LLVM_UNLIKELY(uint8_t(uint8_t(E.Kind) - 1) >= LastKind) && I->Failure.empty())
+    I->Failure = "event " + std::to_string(I->Events) + " has no known kind";
   I->encode(E);
   ++I->Events;
   I->cutAfterEvent();
@@ -492,6 +533,8 @@ void TraceWriter::append(const Event &E) {
 
 llvm::Error TraceWriter::finish() {
   assert(!I->Finished && "finish is called once");
+  if (I->Finished)
+    return error("trace " + I->Path + " is finished already");
   I->Finished = true;
   if (!I->HeaderWritten)
     return error("cannot finish trace " + I->Path + ": it has no header");
@@ -504,6 +547,7 @@ llvm::Error TraceWriter::finish() {
   if (I->OS->has_error() && I->Failure.empty())
     I->Failure = I->OS->error().message();
   I->OS->clear_error();
+  I->OS.reset();
   if (!I->Failure.empty())
     return error("cannot write trace " + I->Path + ": " + I->Failure);
   return llvm::Error::success();
@@ -592,8 +636,7 @@ llvm::Error TraceReader::Impl::start() {
   if (H.Type != uint8_t(ChunkType::Header))
     return error("chunk 0 is corrupt (it is not the trace header)");
   if (H.RawSize > MaxHeaderRaw)
-    return error("chunk 0 is corrupt (a header of " + llvm::Twine(H.RawSize) +
-                 " bytes)");
+    return error("chunk 0 is corrupt (a header of " + llvm::Twine(H.RawSize) + " bytes)");
   std::vector<uint8_t> Raw;
   if (auto E = Unpacker.unpack(Index, H, Stored, Raw))
     return E;
@@ -610,8 +653,7 @@ Got TraceReader::Impl::decode(Event &E, std::string &Why) {
   };
   // A field that did not read: Short passes on, Bad says which field.
   auto Failed = [&](Got G, const char *Field) {
-    return G == Got::Bad ? Bad(llvm::Twine("is corrupt (a malformed ") + Field + ")")
-                         : G;
+    return G == Got::Bad ? Bad(llvm::Twine("is corrupt (a malformed ") + Field + ")") : G;
   };
   if (!C.left())
     return Got::Short;
@@ -715,8 +757,8 @@ llvm::Expected<bool> TraceReader::Impl::endChunk(const ChunkHeader &H,
   Cursor C{Raw.data(), Raw.data() + Raw.size()};
   uint64_t Total;
   if (C.uleb(Total) != Got::Value || C.left())
-    return fail(error("chunk " + llvm::Twine(Index) +
-                      " is corrupt (a malformed event count)"));
+    return fail(
+        error("chunk " + llvm::Twine(Index) + " is corrupt (a malformed event count)"));
   if (StreamPos != Stream.size())
     return fail(error("the trace ends inside event " + llvm::Twine(Position)));
   if (Total != Position)
@@ -802,8 +844,8 @@ llvm::Expected<bool> TraceReader::next(Event &E) {
     case ChunkType::End:
       return R.endChunk(H, Stored, Index);
     case ChunkType::Header:
-      return R.fail(error("chunk " + llvm::Twine(Index) +
-                          " is corrupt (a second header)"));
+      return R.fail(
+          error("chunk " + llvm::Twine(Index) + " is corrupt (a second header)"));
     }
     return R.fail(error("chunk " + llvm::Twine(Index) + " is corrupt"));
   }

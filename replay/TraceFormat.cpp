@@ -24,8 +24,8 @@ uint32_t headerCheck(const uint8_t *P) {
 
 llvm::Error corrupt(uint64_t Index, const std::string &Why) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                 "chunk " + std::to_string(Index) +
-                                     " is corrupt (" + Why + ")");
+                                 "chunk " + std::to_string(Index) + " is corrupt (" +
+                                     Why + ")");
 }
 
 } // namespace

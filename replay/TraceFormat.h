@@ -98,8 +98,8 @@ public:
   /// as \p Stored (exactly H.StoredSize bytes), to \p Out. Fails with one
   /// line naming the chunk when the checksum, the size or the zstd frame is
   /// wrong; \p Out is then left as it was.
-  llvm::Error unpack(uint64_t Index, const ChunkHeader &H,
-                     llvm::ArrayRef<uint8_t> Stored, std::vector<uint8_t> &Out);
+  llvm::Error unpack(uint64_t Index, const ChunkHeader &H, llvm::ArrayRef<uint8_t> Stored,
+                     std::vector<uint8_t> &Out);
 
 private:
   void *Ctx; // ZSTD_DCtx

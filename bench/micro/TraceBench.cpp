@@ -19,9 +19,9 @@
 #include "llvm/Support/SHA256.h"
 #include "llvm/Support/xxhash.h"
 
-#include <ctime>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <functional>
 #include <string>
 #include <vector>
@@ -33,7 +33,6 @@ namespace {
 /// Process CPU time, not wall time: on a shared machine the wall clock
 /// counts other programs' turns.
 struct Clock {
-  using time_point = double;
   static double now() {
     timespec T;
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &T);
@@ -63,7 +62,8 @@ uint64_t rawEventBytes(const std::string &Path) {
 }
 
 /// Records \p N events made by \p Make, reads them back, prints one line.
-void run(const char *Name, uint64_t N, const std::function<void(uint64_t, Event &)> &Make) {
+void run(const char *Name, uint64_t N,
+         const std::function<void(uint64_t, Event &)> &Make) {
   llvm::SmallString<128> Path;
   if (llvm::sys::fs::createTemporaryFile("reprise-bench", "rpt", Path)) {
     std::fprintf(stderr, "cannot create a temporary file\n");
@@ -147,23 +147,23 @@ int main(int Argc, char **Argv) {
   // getppid through syscall(3) in a loop: the same registers every time.
   if (Wanted("getppid"))
     run("getppid loop", N, [](uint64_t, Event &E) {
-    E.Kind = EventKind::Syscall;
-    E.Tid = 1;
-    E.Op = 110;
-    E.Args.assign({0x7ffe5c3a1e48, 0x4c6f00, 0, 0x4018a5, 0x7ffe5c3a1f58, 0});
-    E.Result = 1;
-  });
+      E.Kind = EventKind::Syscall;
+      E.Tid = 1;
+      E.Op = 110;
+      E.Args.assign({0x7ffe5c3a1e48, 0x4c6f00, 0, 0x4018a5, 0x7ffe5c3a1f58, 0});
+      E.Result = 1;
+    });
   // A mix of calls whose arguments and results change: reads of a growing
   // offset into moving buffers, across three tasks.
   if (Wanted("varied"))
     run("varied calls, three tasks", N, [](uint64_t K, Event &E) {
-    E.Kind = EventKind::Syscall;
-    E.Tid = int32_t(1 + K % 3);
-    E.Op = K % 5 == 0 ? 257 : (K % 2 ? 0 : 1);
-    E.Args.assign({3 + K % 7, 0x7f12a0000000 + (K * 4096) % (1 << 24), 4096 + K % 100,
-                   K * 17, 0, 0});
-    E.Result = int64_t(K % 4096);
-  });
+      E.Kind = EventKind::Syscall;
+      E.Tid = int32_t(1 + K % 3);
+      E.Op = K % 5 == 0 ? 257 : (K % 2 ? 0 : 1);
+      E.Args.assign({3 + K % 7, 0x7f12a0000000 + (K * 4096) % (1 << 24), 4096 + K % 100,
+                     K * 17, 0, 0});
+      E.Result = int64_t(K % 4096);
+    });
   if (Wanted("hash"))
     hashSpeed();
 }

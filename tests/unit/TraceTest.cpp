@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "replay/Trace.h"
+#include "replay/Gate.h"
 #include "replay/TraceFormat.h"
 
 #include "llvm/Support/Endian.h"
@@ -74,32 +75,28 @@ std::vector<uint8_t> noise(size_t N, uint64_t Seed) {
   return D;
 }
 
-Event input(InputKind K, int64_t Result, std::vector<uint8_t> Data) {
+Event event(EventKind K, int32_t Tid, uint64_t Op, int64_t Result,
+            std::initializer_list<uint64_t> Args = {}, std::vector<uint8_t> Data = {}) {
   Event E;
-  E.Kind = EventKind::Input;
-  E.Op = uint64_t(K);
+  E.Kind = K;
+  E.Tid = Tid;
+  E.Op = Op;
   E.Result = Result;
+  E.Args.assign(Args);
   E.Data = std::move(Data);
   return E;
 }
 
-Event syscall(int32_t Tid, uint64_t Nr, std::initializer_list<uint64_t> Args,
-              int64_t Result) {
-  Event E;
-  E.Kind = EventKind::Syscall;
-  E.Tid = Tid;
-  E.Op = Nr;
-  E.Args.assign(Args);
-  E.Result = Result;
-  return E;
+Event input(InputKind K, int64_t Result, std::vector<uint8_t> Data) {
+  return event(EventKind::Input, 0, uint64_t(K), Result, {}, std::move(Data));
 }
 
-Event end(int64_t Status) {
-  Event E;
-  E.Kind = EventKind::End;
-  E.Result = Status;
-  return E;
+Event syscall(int32_t Tid, uint64_t Nr, std::initializer_list<uint64_t> Args,
+              int64_t Result) {
+  return event(EventKind::Syscall, Tid, Nr, Result, Args);
 }
+
+Event end(int64_t Status) { return event(EventKind::End, 0, 0, Status); }
 
 /// One event of every kind, with the extreme values each field can hold.
 std::vector<Event> everyKind() {
@@ -113,51 +110,21 @@ std::vector<Event> everyKind() {
   Es.push_back(input(InputKind::HostRead, 300, noise(300, 2))); // a blob
   Es.push_back(input(InputKind::HostRead, 300, noise(300, 2))); // its reference
   Es.push_back(input(InputKind::HostRead, 255, noise(255, 3))); // just inline
-  Event Sig;
-  Sig.Kind = EventKind::HostSignal;
-  Sig.Op = (1ull << 1) | (1ull << 14) | (1ull << 63);
-  Es.push_back(Sig);
+  Es.push_back(
+      event(EventKind::HostSignal, 0, (1ull << 1) | (1ull << 14) | (1ull << 63), 0));
   Es.push_back(syscall(1, 110, {0, 0, 0, 0, 0, 0}, 0));
-  Es.push_back(syscall(7, 257,
-                       {uint64_t(-100), 0x7ffd12345678ull, 0x80000, 0, ~0ull,
-                        0x8000000000000000ull},
-                       -2));
+  Es.push_back(syscall(
+      7, 257,
+      {uint64_t(-100), 0x7ffd12345678ull, 0x80000, 0, ~0ull, 0x8000000000000000ull}, -2));
   Es.push_back(syscall(std::numeric_limits<int32_t>::max(), 9,
                        {0, 4096, 3, 0x22, uint64_t(-1), 0}, 0x7f0000000000));
-  Event Sched;
-  Sched.Kind = EventKind::Schedule;
-  Sched.Tid = 3;
-  Sched.Op = 123456789;
-  Es.push_back(Sched);
-  Event Clone;
-  Clone.Kind = EventKind::Clone;
-  Clone.Tid = 1;
-  Clone.Op = 0x3d0f00;
-  Clone.Result = 12;
-  Clone.Args = {17, 12, 1, 5};
-  Es.push_back(Clone);
-  Event Exec;
-  Exec.Kind = EventKind::Exec;
-  Exec.Tid = 12;
-  Exec.Data = bytesOf("/usr/bin/env");
-  Es.push_back(Exec);
-  Event Exit;
-  Exit.Kind = EventKind::Exit;
-  Exit.Tid = 12;
-  Exit.Result = 0x100;
-  Es.push_back(Exit);
-  Event Signal;
-  Signal.Kind = EventKind::Signal;
-  Signal.Tid = std::numeric_limits<int32_t>::min();
-  Signal.Op = 11;
-  Signal.Result = -6;
-  Es.push_back(Signal);
+  Es.push_back(event(EventKind::Schedule, 3, 123456789, 0));
+  Es.push_back(event(EventKind::Clone, 1, 0x3d0f00, 12, {17, 12, 1, 5}));
+  Es.push_back(event(EventKind::Exec, 12, 0, 0, {}, bytesOf("/usr/bin/env")));
+  Es.push_back(event(EventKind::Exit, 12, 0, 0x100));
+  Es.push_back(event(EventKind::Signal, std::numeric_limits<int32_t>::min(), 11, -6));
   // Fields a kind does not use still come back as they were.
-  Event Odd = syscall(-1, 0, {}, 0);
-  Odd.Kind = EventKind::Schedule;
-  Odd.Data = noise(1000, 4);
-  Odd.Args = {1};
-  Es.push_back(Odd);
+  Es.push_back(event(EventKind::Schedule, -1, 0, 0, {1}, noise(1000, 4)));
   Es.push_back(end(0));
   return Es;
 }
@@ -348,7 +315,8 @@ BOOST_AUTO_TEST_CASE(repeated_data_is_stored_once) {
   for (int K = 0; K < 10; ++K) {
     Same.push_back(input(InputKind::HostRead, int64_t(Exe.size()), Exe));
     Same.push_back(syscall(1, 59, {1, 2, 3, 4, 5, 6}, 0));
-    Different.push_back(input(InputKind::HostRead, int64_t(Exe.size()), noise(Exe.size(), K)));
+    Different.push_back(
+        input(InputKind::HostRead, int64_t(Exe.size()), noise(Exe.size(), K)));
     Different.push_back(Same.back());
   }
   Same.push_back(end(0));
@@ -379,8 +347,8 @@ BOOST_AUTO_TEST_CASE(a_trace_cut_anywhere_reads_its_complete_chunks) {
   auto Full = write(Es, Small);
   auto Ends = chunkEnds(Full);
   BOOST_TEST_REQUIRE(Ends.size() > 10u);
-  BOOST_TEST_MESSAGE("cutting a trace of " << Full.size() << " bytes in "
-                                           << Ends.size() << " chunks");
+  BOOST_TEST_MESSAGE("cutting a trace of " << Full.size() << " bytes in " << Ends.size()
+                                           << " chunks");
   // What a file cut exactly after each chunk reads.
   std::vector<size_t> AtEnd;
   for (size_t K = 0; K < Ends.size(); ++K) {
@@ -468,7 +436,9 @@ BOOST_AUTO_TEST_CASE(another_format_version_is_refused) {
 BOOST_AUTO_TEST_CASE(other_files_are_not_traces) {
   BOOST_TEST(read(bytesOf("#!/bin/sh\necho hello\n")).Error.value_or("") ==
              "not a reprise trace");
-  BOOST_TEST(read(bytesOf("\x7f" "ELF")).Error.value_or("") == "not a reprise trace");
+  BOOST_TEST(read(bytesOf("\x7f"
+                          "ELF"))
+                 .Error.value_or("") == "not a reprise trace");
   auto Full = write({end(0)});
   Full[0] = 'x';
   BOOST_TEST(read(Full).Error.value_or("") == "not a reprise trace");
@@ -549,6 +519,60 @@ BOOST_AUTO_TEST_CASE(a_trace_without_a_header_is_not_written) {
   BOOST_TEST_REQUIRE(!Bad);
   BOOST_TEST(llvm::toString(Bad.takeError()) ==
              "cannot create trace /nonexistent/reprise/trace: No such file or directory");
+}
+
+BOOST_AUTO_TEST_CASE(the_gate_replays_what_it_recorded) {
+  TempPath T;
+  std::vector<uint8_t> Exe = noise(4096, 11);
+  {
+    auto W = TraceWriter::create(T.Path);
+    BOOST_TEST_REQUIRE(bool(W));
+    (*W)->setHeader(sampleHeader());
+    Gate G;
+    G.record(**W);
+    for (int K = 0; K < 3; ++K) {
+      std::vector<uint8_t> Buf(8192);
+      int64_t N = G.call(InputKind::HostRead, Buf, [&] {
+        std::copy(Exe.begin(), Exe.end(), Buf.begin());
+        return int64_t(Exe.size());
+      });
+      BOOST_TEST(N == int64_t(Exe.size()));
+      G.event(syscall(1, 0, {3, 0x7ffd0000, 8192, 0, 0, 0}, N));
+    }
+    G.event(end(0));
+    BOOST_TEST_REQUIRE(!(*W)->finish());
+  }
+  auto R = TraceReader::open(T.Path);
+  BOOST_TEST_REQUIRE(bool(R));
+  checkHeader((*R)->header(), sampleHeader());
+  Gate G;
+  G.replay(**R);
+  for (int K = 0; K < 3; ++K) {
+    std::vector<uint8_t> Buf(8192);
+    int64_t N = G.call(InputKind::HostRead, Buf, [] {
+      BOOST_FAIL("replay called the host");
+      return int64_t(0);
+    });
+    BOOST_TEST_REQUIRE(N == int64_t(Exe.size()));
+    BOOST_TEST(std::equal(Exe.begin(), Exe.end(), Buf.begin()));
+    G.event(syscall(1, 0, {3, 0x7ffd0000, 8192, 0, 0, 0}, N));
+  }
+  G.event(end(0));
+  BOOST_TEST(!G.stopped(), G.stopMessage());
+  BOOST_TEST(G.position() == 7u);
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_write_is_reported_by_finish) {
+  if (!llvm::sys::fs::exists("/dev/full"))
+    return;
+  auto W = TraceWriter::create("/dev/full");
+  BOOST_TEST_REQUIRE(bool(W));
+  (*W)->setHeader(sampleHeader());
+  (*W)->append(end(0));
+  auto Err = (*W)->finish();
+  BOOST_TEST_REQUIRE(bool(Err));
+  BOOST_TEST(llvm::toString(std::move(Err)) ==
+             "cannot write trace /dev/full: No space left on device");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
