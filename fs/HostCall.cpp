@@ -19,12 +19,14 @@ int64_t encodeStat(const struct stat &St, const HostIds &Ids, uint8_t *Out) {
   S.Valid = true;
   S.OwnerIsUs = St.st_uid == Ids.Uid;
   S.GroupIsUs = St.st_gid == Ids.Gid;
-  S.Dev = uint64_t(St.st_dev);
-  S.Ino = uint64_t(St.st_ino);
+  S.Ino = Ids.GuestIno(uint64_t(St.st_dev), uint64_t(St.st_ino));
   S.Mode = guestType(St.st_mode) | (uint32_t(St.st_mode) & 07777);
   S.Nlink = uint64_t(St.st_nlink);
   S.Size = int64_t(St.st_size);
-  S.Mtime = {int64_t(St.st_mtim.tv_sec), int64_t(St.st_mtim.tv_nsec)};
+  if (auto W = Ids.WrittenAt(S.Ino))
+    S.Mtime = *W;
+  else
+    S.Mtime = {int64_t(St.st_mtim.tv_sec), int64_t(St.st_mtim.tv_nsec)};
   S.encode(Out);
   return 0;
 }
@@ -53,7 +55,6 @@ void HostStat::encode(uint8_t *Out) const {
   std::memset(Out, 0, Bytes);
   if (!Valid)
     return;
-  put64(Out + 0, Dev);
   put64(Out + 8, Ino);
   put32(Out + 16, Mode);
   put32(Out + 20, FlagValid | (OwnerIsUs ? FlagOwnerIsUs : 0) |
@@ -72,13 +73,16 @@ HostStat HostStat::decode(const uint8_t *In) {
   S.Valid = true;
   S.OwnerIsUs = Flags & FlagOwnerIsUs;
   S.GroupIsUs = Flags & FlagGroupIsUs;
-  S.Dev = get64(In + 0);
   S.Ino = get64(In + 8);
   S.Mode = get32(In + 16);
   S.Nlink = get64(In + 24);
   S.Size = int64_t(get64(In + 32));
   S.Mtime = {int64_t(get64(In + 40)), int64_t(get64(In + 48))};
   return S;
+}
+
+void keepIdentity(uint8_t *Record) {
+  std::memset(Record + 24, 0, HostStat::Bytes - 24); // nlink, size, mtime
 }
 
 int64_t hostStatFd(int Fd, const HostIds &Ids, uint8_t *Out) {

@@ -26,6 +26,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <optional>
 
 namespace reprise::fs {
 
@@ -38,18 +40,22 @@ int64_t hostFailure();
 inline Errno gateErrno(int64_t R) { return Errno(int32_t(-R)); }
 
 /// Host metadata as it crosses the gate. Layout (little-endian, 56 bytes):
-///   0 dev u64 | 8 ino u64 | 16 mode u32 | 20 flags u32 | 24 nlink u64 |
-///   32 size i64 | 40 mtime sec i64 | 48 mtime nsec i64
+///   0 reserved u64 (0) | 8 guest ino u64 | 16 mode u32 | 20 flags u32 |
+///   24 nlink u64 | 32 size i64 | 40 mtime sec i64 | 48 mtime nsec i64
 /// An all-zero record is "no data" (Valid false): the stat failed.
+///
+/// The record holds what the guest will see, not the host's numbers: the
+/// guest inode number is given inside the callable, and a file the guest
+/// wrote shows the virtual time of that write. A file made again by the
+/// guest has another host inode number and mtime on every run; its record,
+/// and so the trace, stays the same.
 struct HostStat {
   static constexpr size_t Bytes = 56;
 
   bool Valid = false;
   bool OwnerIsUs = false; // owned by the host user running reprise
   bool GroupIsUs = false; // group is that user's group
-  /// The host's ids of the object: reprise uses them only as the key that
-  /// gives each object its guest inode number.
-  uint64_t Dev = 0, Ino = 0;
+  uint64_t Ino = 0; // the guest's inode number
   uint32_t Mode = 0; // the guest's S_IF* type bits | the permission bits
   uint64_t Nlink = 0;
   int64_t Size = 0;
@@ -61,9 +67,13 @@ struct HostStat {
 };
 using HostStatBytes = uint8_t[HostStat::Bytes];
 
-/// The host user and group that decide HostStat's OwnerIsUs and GroupIsUs.
+/// What turns host identities into the guest's, inside a callable: the
+/// host user and group that decide OwnerIsUs and GroupIsUs, the guest inode
+/// number of a host object, and the time the guest last wrote it.
 struct HostIds {
   uint32_t Uid = 0, Gid = 0;
+  std::function<uint64_t(uint64_t HostDev, uint64_t HostIno)> GuestIno;
+  std::function<std::optional<Timespec>(uint64_t GuestIno)> WrittenAt;
 };
 
 /// For use inside a gated callable only: stats \p Fd (or \p Name in \p DirFd,
@@ -72,6 +82,11 @@ struct HostIds {
 int64_t hostStatFd(int Fd, const HostIds &Ids, uint8_t *Out);
 int64_t hostStatAt(int DirFd, const char *Name, const HostIds &Ids,
                    uint8_t *Out);
+
+/// For a record that only names the object a guest write touched: keeps
+/// Valid and the inode number and clears the rest, whose host times (just
+/// changed by that write) would make the traces of equal runs differ.
+void keepIdentity(uint8_t *Record);
 
 /// The guest's S_IF* type for a host st_mode.
 uint32_t guestType(unsigned HostMode);

@@ -42,16 +42,14 @@ Result<HostStat> validStat(const uint8_t *In) {
 int decodeFd(const uint8_t *In) { return int(int32_t(get32(In))); }
 
 // A directory listing crosses the gate as one record per entry, in the order
-// the host listed them: name length u32 | name | dev u64 | ino u64 | guest
-// type u32 (all little-endian).
-void encodeEntry(std::string &Out, std::string_view Name, uint64_t Dev,
-                 uint64_t Ino, uint32_t Type) {
+// the host listed them: name length u32 | name | guest ino u64 | guest type
+// u32 (all little-endian).
+void encodeEntry(std::string &Out, std::string_view Name, uint64_t Ino,
+                 uint32_t Type) {
   uint8_t Field[8];
   put32(Field, uint32_t(Name.size()));
   Out.append(reinterpret_cast<const char *>(Field), 4);
   Out.append(Name);
-  put64(Field, Dev);
-  Out.append(reinterpret_cast<const char *>(Field), 8);
   put64(Field, Ino);
   Out.append(reinterpret_cast<const char *>(Field), 8);
   put32(Field, Type);
@@ -203,6 +201,18 @@ public:
     return FS.translate(REPRISE_TRY(validStat(Out)));
   }
 
+  Result<FileStat> access() override {
+    HostStatBytes Out = {};
+    int64_t R = FS.gate().call(InputKind::HostMetadata, Out, [&]() -> int64_t {
+      int64_t E = statSelf(Out);
+      keepIdentity(Out);
+      return E;
+    });
+    if (R < 0)
+      return gateErrno(R);
+    return FS.translate(REPRISE_TRY(validStat(Out)));
+  }
+
   Result<VnodeRef> lookup(std::string_view Child) override {
     if (Type != LX_S_IFDIR)
       return Errno::LX_ENOTDIR;
@@ -216,6 +226,7 @@ public:
       put32(OutFd, uint32_t(-1));
       if (int64_t E = hostStatAt(DirFd, C.c_str(), FS.hostIds(), Out))
         return E;
+      keepIdentity(Out); // a lookup uses the type only
       if (HostStat::decode(Out).type() != LX_S_IFDIR)
         return 0;
       int Fd = ::openat(DirFd, C.c_str(), DirOpenFlags);
@@ -259,7 +270,7 @@ public:
             struct stat St;
             if (::fstatat(::dirfd(D), E->d_name, &St, AT_SYMLINK_NOFOLLOW) != 0)
               continue; // vanished meanwhile
-            encodeEntry(Bytes, N, uint64_t(St.st_dev), uint64_t(St.st_ino),
+            encodeEntry(Bytes, N, FS.guestIno(uint64_t(St.st_dev), uint64_t(St.st_ino)),
                         guestType(St.st_mode));
           }
           ::closedir(D);
@@ -267,8 +278,8 @@ public:
         });
     if (R < 0)
       return gateErrno(R);
-    // Inode numbers are handed out in the host's listing order, as the
-    // entries are decoded; only then is the listing sorted.
+    // Inode numbers were handed out in the host's listing order, inside the
+    // call; only now is the listing sorted.
     std::vector<DirEntry> Out;
     const auto *P = reinterpret_cast<const uint8_t *>(Bytes.data());
     size_t At = 0, Size = Bytes.size();
@@ -277,14 +288,14 @@ public:
         return Errno::LX_EIO;
       size_t Len = get32(P + At);
       At += 4;
-      if (Size - At < Len + 20)
+      if (Size - At < Len + 12)
         return Errno::LX_EIO;
       std::string N(Bytes, At, Len);
       At += Len;
-      uint64_t Dev = get64(P + At), Ino = get64(P + At + 8);
-      uint32_t T = get32(P + At + 16);
-      At += 20;
-      Out.push_back({std::move(N), FS.guestIno(Dev, Ino), direntType(T)});
+      uint64_t Ino = get64(P + At);
+      uint32_t T = get32(P + At + 8);
+      At += 12;
+      Out.push_back({std::move(N), Ino, direntType(T)});
     }
     std::sort(Out.begin(), Out.end(),
               [](const DirEntry &A, const DirEntry &B) { return A.Name < B.Name; });
@@ -325,7 +336,7 @@ public:
     if (R < 0)
       return gateErrno(R);
     HostStat S = REPRISE_TRY(validStat(Out + 4));
-    uint64_t Ino = FS.guestIno(S.Dev, S.Ino);
+    uint64_t Ino = S.Ino;
     if (Flags & LX_O_TRUNC)
       FS.touched(Ino);
     return FileRef(std::make_shared<HostFile>(shared_from_this(), Flags, FS,
@@ -346,8 +357,11 @@ public:
       if (Fd < 0)
         return hostFailure();
       (void)hostStatFd(Fd, FS.hostIds(), Out);
+      keepIdentity(Out);
       ::close(Fd);
       (void)statSelf(Out + HostStat::Bytes);
+      keepIdentity(Out);
+      keepIdentity(Out + HostStat::Bytes);
       return 0;
     });
     if (R < 0)
@@ -368,6 +382,8 @@ public:
         return hostFailure();
       (void)hostStatAt(DirFd, C.c_str(), FS.hostIds(), Out);
       (void)statSelf(Out + HostStat::Bytes);
+      keepIdentity(Out);
+      keepIdentity(Out + HostStat::Bytes);
       return 0;
     });
     if (R < 0)
@@ -380,14 +396,14 @@ public:
   Result<void> unlink(std::string_view Child) override {
     REPRISE_TRY(checkName(Child));
     std::string C(Child);
-    return changeEntry([&] { return ::unlinkat(DirFd, C.c_str(), 0); });
+    return changeEntry([&] { return removeEntry(DirFd, C.c_str(), 0); });
   }
 
   Result<void> rmdir(std::string_view Child) override {
     REPRISE_TRY(checkName(Child));
     std::string C(Child);
     return changeEntry(
-        [&] { return ::unlinkat(DirFd, C.c_str(), AT_REMOVEDIR); });
+        [&] { return removeEntry(DirFd, C.c_str(), AT_REMOVEDIR); });
   }
 
   Result<void> symlink(std::string_view Child, std::string_view Target) override {
@@ -416,10 +432,20 @@ public:
         if (::fstatat(Dest->DirFd, T.c_str(), &St, AT_SYMLINK_NOFOLLOW) == 0)
           return -errnoValue(Errno::LX_EEXIST);
       }
+      // A destination replaced by the rename loses its last name here.
+      struct stat Old, Src;
+      bool Replaces =
+          ::fstatat(Dest->DirFd, T.c_str(), &Old, AT_SYMLINK_NOFOLLOW) == 0 &&
+          ::fstatat(DirFd, F.c_str(), &Src, AT_SYMLINK_NOFOLLOW) == 0 &&
+          (Old.st_dev != Src.st_dev || Old.st_ino != Src.st_ino);
       if (::renameat(DirFd, F.c_str(), Dest->DirFd, T.c_str()) != 0)
         return hostFailure();
+      if (Replaces && (S_ISDIR(Old.st_mode) || Old.st_nlink <= 1))
+        FS.forgetIno(uint64_t(Old.st_dev), uint64_t(Old.st_ino));
       (void)statSelf(Out);
       (void)Dest->statSelf(Out + HostStat::Bytes);
+      keepIdentity(Out);
+      keepIdentity(Out + HostStat::Bytes);
       return 0;
     });
     if (R < 0)
@@ -492,6 +518,19 @@ private:
     return std::static_pointer_cast<HostVnode>(shared_from_this());
   }
   /// Inside a gated callable only: this object's HostStat into \p Out.
+  /// unlinkat(2) of \p Name in \p Dir, for use inside a gated callable.
+  /// When that was the object's last name, the host may give its inode
+  /// number to a new file: the guest's number for it is forgotten, so that
+  /// the new file gets a fresh one however the host numbers it.
+  int removeEntry(int Dir, const char *Name, int Flags) {
+    struct stat St;
+    bool Known = ::fstatat(Dir, Name, &St, AT_SYMLINK_NOFOLLOW) == 0;
+    if (::unlinkat(Dir, Name, Flags) != 0)
+      return -1;
+    if (Known && (S_ISDIR(St.st_mode) || St.st_nlink <= 1))
+      FS.forgetIno(uint64_t(St.st_dev), uint64_t(St.st_ino));
+    return 0;
+  }
   int64_t statSelf(uint8_t *Out) {
     if (DirFd >= 0)
       return hostStatFd(DirFd, FS.hostIds(), Out);
@@ -506,6 +545,7 @@ private:
       if (Change() != 0)
         return hostFailure();
       (void)statSelf(Out);
+      keepIdentity(Out);
       return 0;
     });
     if (R < 0)
@@ -554,14 +594,26 @@ Result<VnodeRef> HostFs::root() {
 }
 
 const HostIds &HostFs::hostIds() {
-  if (!Ids)
-    Ids = HostIds{uint32_t(::geteuid()), uint32_t(::getegid())};
+  if (!Ids) {
+    Ids = HostIds{uint32_t(::geteuid()), uint32_t(::getegid()), {}, {}};
+    Ids->GuestIno = [this](uint64_t Dev, uint64_t Ino) { return guestIno(Dev, Ino); };
+    Ids->WrittenAt = [this](uint64_t Ino) -> std::optional<Timespec> {
+      auto It = Overrides.find(Ino);
+      if (It == Overrides.end())
+        return std::nullopt;
+      return It->second;
+    };
+  }
   return *Ids;
 }
 
 void HostFs::release(int HostFd) {
   if (HostFd >= 0 && !G.replaying())
     ::close(HostFd);
+}
+
+void HostFs::forgetIno(uint64_t HostDev, uint64_t HostIno) {
+  Inodes.erase({HostDev, HostIno});
 }
 
 uint64_t HostFs::guestIno(uint64_t HostDev, uint64_t HostIno) {
@@ -573,14 +625,14 @@ uint64_t HostFs::guestIno(uint64_t HostDev, uint64_t HostIno) {
 
 void HostFs::touched(const HostStat &S) {
   if (S.Valid)
-    touched(guestIno(S.Dev, S.Ino));
+    touched(S.Ino);
 }
 
 FileStat HostFs::translate(const HostStat &St) {
   assert(St.Valid && "translating a failed stat");
   FileStat S;
   S.Dev = Device;
-  S.Ino = guestIno(St.Dev, St.Ino);
+  S.Ino = St.Ino;
   S.Mode = St.Mode;
   S.Nlink = uint32_t(St.Nlink);
   S.Uid = St.OwnerIsUs ? Owner.Uid : 65534;

@@ -50,7 +50,14 @@ public:
   replay::Gate &gate() { return G; }
 
   // For HostVnode and HostFile.
+
+  /// The guest inode number of a host object, given in the order the guest
+  /// first meets each one. Only ever asked inside a gated callable: replay
+  /// reads the numbers from the trace and never fills this table.
   uint64_t guestIno(uint64_t HostDev, uint64_t HostIno);
+  /// The object's last name is gone (inside a gated callable too): a new
+  /// object the host numbers alike gets a new guest number.
+  void forgetIno(uint64_t HostDev, uint64_t HostIno);
   /// What the guest sees of \p S (which must be Valid).
   FileStat translate(const HostStat &S);
   /// Marks the object of \p S (when Valid) as written now.

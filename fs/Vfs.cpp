@@ -89,7 +89,7 @@ Result<Location> Vfs::walk(const Location &RootLoc, Location Cur,
     const VnodeRef &Dir = Cur.node();
     if (!Dir->isDir())
       return Errno::LX_ENOTDIR;
-    auto DirStat = REPRISE_TRY(Dir->stat());
+    auto DirStat = REPRISE_TRY(Dir->access());
     REPRISE_TRY(checkPermission(DirStat, C, LX_X_OK));
     if (Name == ".")
       continue;

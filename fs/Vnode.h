@@ -67,6 +67,10 @@ public:
   bool isSymlink() const { return fileType() == linux_abi::LX_S_IFLNK; }
 
   virtual Result<FileStat> stat() = 0;
+  /// What a permission check needs: the type, mode bits and owner (the
+  /// other fields may be zero). A host file's times are outside input that
+  /// a check does not use, so it need not pass them through the gate.
+  virtual Result<FileStat> access() { return stat(); }
   /// Opens this object. \p Flags are canonical open(2) flags.
   virtual Result<FileRef> open(uint32_t Flags) = 0;
 

@@ -86,8 +86,8 @@ Kernel::create(KernelOptions Opts,
       [Self] { return Self->realtime(); });
   auto RootDir = K->HostRoot->root();
   if (!RootDir && K->Gate.stopped())
-    return llvm::createStringError(llvm::inconvertibleErrorCode(), "%s",
-                                   K->Gate.stopMessage().c_str());
+    return llvm::make_error<LaunchError>("replay stopped: " + K->Gate.stopMessage(),
+                                         K->Gate.stopExitCode());
   if (!RootDir)
     return llvm::createStringError(
         llvm::inconvertibleErrorCode(), "cannot open root directory '%s': %s",
@@ -168,7 +168,7 @@ Kernel::loadImage(const fs::Location &Root, const fs::Location &Cwd,
     }
     if (L->node()->isDir())
       return launchError(ExecPath + ": is a directory", 126, Errno::LX_EACCES);
-    auto St = L->node()->stat();
+    auto St = L->node()->access();
     if (!St || (St->Mode & LX_S_IFMT) != LX_S_IFREG)
       return launchError(ExecPath + ": not a regular file", 126, Errno::LX_EACCES);
     if (!fs::checkPermission(*St, C, LX_X_OK))

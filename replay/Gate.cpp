@@ -189,6 +189,17 @@ uint64_t Gate::hostSignals(std::atomic<uint64_t> *Source) {
   return 0;
 }
 
+int Gate::stopExitCode() const {
+  switch (Stop) {
+  case StopReason::Diverged: return DivergenceExitCode;
+  case StopReason::TraceEnded: return TraceEndExitCode;
+  case StopReason::BadTrace: return 1;
+  case StopReason::StopAt:
+  case StopReason::None: return 0;
+  }
+  return 1;
+}
+
 void Gate::finish() {
   if (TheMode != Mode::Replay || Stop != StopReason::None || Next)
     return;

@@ -89,6 +89,9 @@ public:
   bool stopped() const { return Stop != StopReason::None; }
   enum class StopReason : uint8_t { None, Diverged, TraceEnded, StopAt, BadTrace };
   StopReason stopReason() const { return Stop; }
+  /// The exit status of a replay that stopped so: DivergenceExitCode,
+  /// TraceEndExitCode, 1 for a bad trace, 0 at --stop-at.
+  int stopExitCode() const;
   /// What happened, in one line (for the stop report).
   const std::string &stopMessage() const { return StopMessage; }
   /// Called once when replay stops, so that the kernel leaves the engine.

@@ -42,7 +42,7 @@ Result<int> openAt(Task &T, int32_t DirFd, std::string_view Path, uint32_t Flags
       auto Link = T.resolveAt(DirFd, Path, false);
       if (Link && Link->node()->isSymlink())
         return Errno::LX_ENOENT;
-      auto DirStat = REPRISE_TRY(Parent.node()->stat());
+      auto DirStat = REPRISE_TRY(Parent.node()->access());
       REPRISE_TRY(fs::checkPermission(DirStat, T.Creds, LX_W_OK | LX_X_OK));
       uint32_t M = (Mode & 07777) & ~T.fsContext().Umask;
       auto Node = REPRISE_TRY(Parent.node()->createFile(Name, M, T.Creds));

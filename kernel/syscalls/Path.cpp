@@ -8,7 +8,7 @@ using namespace linux_abi;
 namespace {
 
 Result<void> writableDir(Task &T, const fs::Location &Dir) {
-  auto S = REPRISE_TRY(Dir.node()->stat());
+  auto S = REPRISE_TRY(Dir.node()->access());
   return fs::checkPermission(S, T.Creds, LX_W_OK | LX_X_OK);
 }
 

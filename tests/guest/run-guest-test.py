@@ -132,12 +132,15 @@ def no_core_dumps():
 
 
 def empty_dir(tmpdir):
+    """Empties TMPDIR and sets its times to a fixed value, so that every run
+    (and every recording) meets the same directory."""
     for entry in os.listdir(tmpdir):
         full = os.path.join(tmpdir, entry)
         if os.path.isdir(full) and not os.path.islink(full):
             shutil.rmtree(full)
         else:
             os.unlink(full)
+    os.utime(tmpdir, (1700000000, 1700000000))
 
 
 def run_replay(args, trace, workdir):
@@ -168,8 +171,15 @@ def check_replay(args, tmpdir):
         compare_runs(f"{args.name}: two recordings", runs[0], runs[1])
         with open(traces[0], "rb") as f1, open(traces[1], "rb") as f2:
             if f1.read() != f2.read():
+                dumps = [subprocess.run([args.reprise, "trace", "dump", t],
+                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                        timeout=args.timeout).stdout for t in traces]
+                diff = "".join(list(difflib.unified_diff(
+                    decode(dumps[0]).splitlines(keepends=True),
+                    decode(dumps[1]).splitlines(keepends=True),
+                    fromfile="trace 1", tofile="trace 2"))[:40])
                 raise TestFailure(f"{args.name}: two recordings of the same run gave "
-                                  f"different traces ({traces[0]}, {traces[1]})")
+                                  f"different traces; their events differ as:\n{diff}")
         if tmpdir is not None:
             empty_dir(tmpdir)
         empty = os.path.join(work, "empty")

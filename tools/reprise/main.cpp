@@ -430,8 +430,18 @@ int replayTrace() {
            << H.UnicornVersion << ", this is " << unicornVersion()
            << "; block counts may differ\n";
   auto K = Kernel::create(O, [&](replay::Gate &G) { G.replay(**R, At); });
-  if (!K)
-    die(toString(K.takeError()), 1);
+  if (!K) {
+    int Code = 1;
+    std::string Msg;
+    handleAllErrors(
+        K.takeError(),
+        [&](const LaunchError &L) {
+          Code = L.Code;
+          Msg = L.Msg;
+        },
+        [&](const ErrorInfoBase &B) { Msg = B.message(); });
+    die(Msg, Code);
+  }
   launchOrDie(**K, H.Program, H.Argv, H.Envp);
   RunOutcome Out = (*K)->run();
   return finishRun(std::move(Out), StraceFile.get());
