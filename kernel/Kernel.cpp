@@ -576,7 +576,7 @@ void Kernel::forwardHostSignals(uint64_t Sigs) {
       if (G->State == ThreadGroup::Life::Alive && G->Pgrp == Fg)
         Targets.push_back(G.get());
     for (ThreadGroup *G : Targets)
-      sendSignal(*G, nullptr, SigInfo::kernel(Sig));
+      sendSignal(*G, nullptr, SigInfo::fromOutside(Sig));
   }
 }
 

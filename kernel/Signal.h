@@ -63,6 +63,12 @@ struct SigInfo {
   }
   /// Sent by the kernel itself (SI_KERNEL).
   static SigInfo kernel(int Sig) { return SigInfo{Sig, 0, linux_abi::LX_SI_KERNEL}; }
+  /// A signal from outside the guest (sent to reprise by the host): SI_USER
+  /// with sender pid 0, as Linux shows a sender in an ancestor namespace.
+  static SigInfo fromOutside(int Sig) { return fromProcess(Sig, linux_abi::LX_SI_USER, 0, 0); }
+  bool isFromOutside() const {
+    return Code == linux_abi::LX_SI_USER && get<int32_t>(0) == 0;
+  }
 };
 static_assert(sizeof(SigInfo) == 128, "siginfo_t is 128 bytes");
 

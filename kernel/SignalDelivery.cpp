@@ -205,8 +205,10 @@ void Kernel::sendSignal(ThreadGroup &G, Task *Target, const SigInfo &Info) {
       DefaultAction D = defaultAction(Sig);
       if (D == DefaultAction::Ignore || D == DefaultAction::Continue)
         return;
-      // A namespace's init only gets the signals it has handlers for.
-      if (isNamespaceInit(G))
+      // A namespace's init only gets the signals it has handlers for, but
+      // one from outside the guest (Ctrl-C, timeout(1)) ends the run: the
+      // user must be able to stop any program, init or not.
+      if (isNamespaceInit(G) && !Info.isFromOutside())
         return;
       if (D == DefaultAction::Terminate || D == DefaultAction::Core) {
         terminateGroup(G, D == DefaultAction::Core && G.Dumpable ? (Sig | 0x80) : Sig);
@@ -329,7 +331,8 @@ void Kernel::deliverSignals(Task &T) {
       DefaultAction D = defaultAction(Sig);
       if (D == DefaultAction::Ignore || D == DefaultAction::Continue)
         continue;
-      if (isNamespaceInit(G) && !(SynchronousSignals & sigBit(Sig)))
+      if (isNamespaceInit(G) && !(SynchronousSignals & sigBit(Sig)) &&
+          !Info.isFromOutside())
         continue;
       if (D == DefaultAction::Stop) {
         stopGroup(G, Sig);
