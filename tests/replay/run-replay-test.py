@@ -16,6 +16,8 @@ CASE is one of:
                   replays with the root deleted and stdin closed
   stop-at         --stop-at N stops before event N and prints the registers
   info-dump       `trace info` and `trace dump` agree on the events
+  host-signals    SIGINT (handled) and SIGTERM (default: the guest dies)
+                  sent to `reprise record` arrive at the same point on replay
 """
 
 import argparse
@@ -248,6 +250,43 @@ def case_info_dump(c):
     expect(len(lines) == len(want) and all(l.startswith(f"{e['index']}: ")
                                            for l, e in zip(lines, want)),
            "dump --task/--from/--to", "\n".join(lines[:5]))
+
+
+def record_with_signal(c, trace, prog, sig):
+    """Records PROG and sends reprise SIG once the guest has said "waiting"."""
+    cmd = [c.r, "record", "-o", trace, "--", prog]
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    first = proc.stdout.readline()
+    expect(first == b"waiting\n", f"{prog} did not start: {first!r}")
+    proc.send_signal(sig)
+    try:
+        out, err = proc.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        raise Failure(f"reprise record did not end after signal {sig}")
+    status = proc.returncode if proc.returncode >= 0 else 128 - proc.returncode
+    return status, first + out, err.decode("utf-8", "backslashreplace")
+
+
+def case_host_signals(c):
+    import signal
+    prog = os.path.join(c.bin, "wait_signal")
+    t = c.path("int")
+    status, out, err = record_with_signal(c, t, prog, signal.SIGINT)
+    expect(status == 0 and b"got signal 2 after" in out, "SIGINT was not handled",
+           f"status {status}", out, err)
+    kinds = [e["kind"] for e in c.dump(t)]
+    expect("host-signal" in kinds, "no host-signal event in the trace")
+    status, rout, rerr = c.replay(t)
+    expect(status == 0 and rout == out, "the replay saw SIGINT elsewhere", rout, rerr)
+    # An unhandled SIGTERM from outside ends the guest (init or not) with
+    # 128+15, and so does its replay.
+    t = c.path("term")
+    status, out, err = record_with_signal(c, t, prog, signal.SIGTERM)
+    expect(status == 143, f"SIGTERM: status {status}", err)
+    status, rout, rerr = c.replay(t)
+    expect(status == 143 and rout == out, f"the replay of SIGTERM: status {status}", rerr)
 
 
 def main():
