@@ -237,22 +237,32 @@ void Kernel::sendSignal(ThreadGroup &G, Task *Target, const SigInfo &Info) {
 }
 
 bool Kernel::signalPending(Task &T) {
-  return ((T.SigPending.pending() | T.group().SharedPending.pending()) &
-          ~T.SigMask) != 0;
+  return (T.pendingSignals() & ~T.SigMask) != 0;
 }
 
-std::optional<SigInfo> Kernel::takeSignal(Task &T, uint64_t Set) {
+namespace {
+
+/// The signal of \p Set that \p T takes next, and the queue holding it:
+/// its own queue first, then its process's, as Linux's dequeue_signal.
+std::pair<SignalQueue *, int> nextPending(Task &T, uint64_t Set) {
   if (int Sig = nextSignal(T.SigPending.pending() & Set))
-    return T.SigPending.take(Sig);
+    return {&T.SigPending, Sig};
   if (int Sig = nextSignal(T.group().SharedPending.pending() & Set))
-    return T.group().SharedPending.take(Sig);
-  return std::nullopt;
+    return {&T.group().SharedPending, Sig};
+  return {nullptr, 0};
+}
+
+} // namespace
+
+std::optional<SigInfo> Kernel::takeSignal(Task &T, uint64_t Set) {
+  auto [Q, Sig] = nextPending(T, Set);
+  if (!Q)
+    return std::nullopt;
+  return Q->take(Sig);
 }
 
 int Kernel::handledSignal(Task &T) {
-  int Sig = nextSignal(T.SigPending.pending() & ~T.SigMask);
-  if (!Sig)
-    Sig = nextSignal(T.group().SharedPending.pending() & ~T.SigMask);
+  int Sig = nextPending(T, ~T.SigMask).second;
   if (!Sig)
     return 0;
   const SigAction &Act = T.group().Handlers->Actions[size_t(Sig)];
@@ -465,9 +475,7 @@ bool Kernel::setupFrame(Task &T, const SigInfo &Info, const SigAction &Act,
     R.Gpr[X::Rip] = Act.Handler;
     R.Gpr[X::Rsp] = FrameAddr;
     R.Gpr[X::Eflags] &= ~uint64_t(0x400 | 0x100 | 0x10000);
-    R.FxSave.fill(0);
-    put<uint16_t>(R.FxSave.data() + 0, 0x37f);
-    put<uint32_t>(R.FxSave.data() + 24, 0x1f80);
+    R.FxSave = cpu::initialFxSave();
     E.setUserRegsX86(R);
     return true;
   }
@@ -551,9 +559,7 @@ void Kernel::sigreturn(Task &T) {
       if (!T.copyIn(Fp, R.FxSave))
         return Bad();
     } else {
-      R.FxSave.fill(0);
-      put<uint16_t>(R.FxSave.data() + 0, 0x37f);
-      put<uint32_t>(R.FxSave.data() + 24, 0x1f80);
+      R.FxSave = cpu::initialFxSave();
     }
     T.SigMask = F->Uc.Sigmask & ~UnblockableSignals;
     restoreAltStack(T, F->Uc.Stack, R.Gpr[cpu::X86UserRegs::Rsp]);
