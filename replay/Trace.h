@@ -39,10 +39,20 @@ struct TraceHeader {
   std::map<std::string, std::string> Options;
 };
 
+/// Where the writer cuts event chunks: when this many events have ended in
+/// the chunk, or exactly when its raw bytes reach this size, whichever comes
+/// first. The defaults are what reprise writes; tests pick small chunks to
+/// get many chunk boundaries in a small file. Readers accept any cut points.
+struct ChunkLimits {
+  uint32_t Events = 16384;
+  uint32_t Bytes = 1u << 20; // at most 64 MiB
+};
+
 class TraceWriter {
 public:
   /// Creates (truncates) \p Path.
-  static llvm::Expected<std::unique_ptr<TraceWriter>> create(llvm::StringRef Path);
+  static llvm::Expected<std::unique_ptr<TraceWriter>>
+  create(llvm::StringRef Path, ChunkLimits Limits = {});
   ~TraceWriter();
 
   /// Must be called once before the first chunk is written; events

@@ -1,0 +1,858 @@
+//===- replay/Trace.cpp - Writing and reading trace files -----------------===//
+//
+// The header and event encodings of replay/FORMAT.md, on the chunk framing
+// of replay/TraceFormat.h.
+//
+// The writer encodes each event straight into the raw bytes of the current
+// chunk and packs a chunk the moment the cutting rule says so. The reader
+// sees the event chunks as one byte stream: it decodes events from the bytes
+// it holds and loads the next chunk whenever an event runs past them, so an
+// event may span chunks (a large read does) and a file cut short reads up to
+// the last event its complete chunks hold.
+//
+//===----------------------------------------------------------------------===//
+#include "replay/Trace.h"
+#include "replay/TraceFormat.h"
+
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/Twine.h"
+#include "llvm/Support/CRC.h"
+#include "llvm/Support/Compiler.h"
+#include "llvm/Support/Endian.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Support/xxhash.h"
+
+#include <algorithm>
+#include <array>
+#include <cassert>
+#include <cstring>
+#include <limits>
+#include <unordered_map>
+
+namespace reprise::replay {
+
+using namespace format;
+
+namespace {
+
+llvm::Error error(const llvm::Twine &Msg) {
+  return llvm::make_error<llvm::StringError>(Msg, llvm::inconvertibleErrorCode());
+}
+
+/// "0x0f".
+std::string hexByte(uint8_t B) {
+  const char *Digits = "0123456789abcdef";
+  return {'0', 'x', Digits[B >> 4], Digits[B & 15]};
+}
+
+//===-- Event encoding -----------------------------------------------------===//
+
+/// The second byte of an event says which fields follow the kind byte. A
+/// field that is zero (or empty) is left out, whatever the kind, so every
+/// Event round-trips exactly, including fields its kind does not use.
+enum FieldBits : uint8_t {
+  HasTid = 1 << 0,
+  HasOp = 1 << 1,
+  HasResult = 1 << 2,
+  HasArgs = 1 << 3,
+  DataShift = 4, // bits 4-5 hold a DataForm
+  KnownFieldBits = 0x3f,
+};
+
+enum class DataForm : uint8_t {
+  None = 0,    // no data
+  Inline = 1,  // ULEB length, the bytes
+  NewBlob = 2, // ULEB length (at least BlobMinSize), the bytes: the next blob
+  BlobRef = 3, // ULEB index of a blob defined earlier in the trace
+};
+
+/// The longest LEB128 encoding of a 64-bit value.
+constexpr size_t MaxLeb = 10;
+
+/// Writes \p V as ULEB128 at \p P; returns the end. (The same bytes as
+/// llvm::encodeULEB128, with the one-byte case first: most fields are small.)
+inline uint8_t *putUleb(uint8_t *P, uint64_t V) {
+  while (V >= 0x80) {
+    *P++ = uint8_t(V | 0x80);
+    V >>= 7;
+  }
+  *P++ = uint8_t(V);
+  return P;
+}
+
+/// Writes \p V as SLEB128, the shortest form: it ends with the first byte
+/// whose bit 6 is the sign of all that is left.
+inline uint8_t *putSleb(uint8_t *P, int64_t V) {
+  while (uint64_t(V) + 64 >= 128) {
+    *P++ = uint8_t(uint64_t(V) | 0x80);
+    V >>= 7;
+  }
+  *P++ = uint8_t(uint64_t(V) & 0x7f);
+  return P;
+}
+
+/// Syscall events store their first PredictedArgs arguments as differences
+/// from those of the previous Syscall event with the same number (system
+/// call numbers from PredictorSlots on share the last slot). A call made in
+/// a loop repeats most of its registers, so most differences are zero.
+constexpr size_t PredictedArgs = 6;
+constexpr size_t PredictorSlots = 1024;
+
+struct ArgPredictor {
+  std::vector<std::array<uint64_t, PredictedArgs>> Last =
+      std::vector<std::array<uint64_t, PredictedArgs>>(PredictorSlots + 1);
+
+  std::array<uint64_t, PredictedArgs> &slot(uint64_t Nr) {
+    return Last[std::min<uint64_t>(Nr, PredictorSlots)];
+  }
+  void update(const Event &E) {
+    auto &S = slot(E.Op);
+    for (size_t K = 0; K < PredictedArgs; ++K)
+      S[K] = K < E.Args.size() ? E.Args[K] : 0;
+  }
+};
+
+constexpr uint8_t LastKind = uint8_t(EventKind::End);
+
+/// What the writer knows a blob by. Two different contents with the same key
+/// would make replay serve the wrong bytes, so the key is the xxHash64 of the
+/// content, its length and its CRC-32: 96 bits of hash from two functions
+/// that work differently (FORMAT.md weighs this against SHA-256). The reader
+/// never sees keys: a trace refers to a blob by its index.
+struct BlobKey {
+  uint64_t Hash;
+  uint64_t Size;
+  uint32_t Crc;
+  bool operator==(const BlobKey &) const = default;
+};
+
+struct BlobKeyHash {
+  size_t operator()(const BlobKey &K) const { return size_t(K.Hash); }
+};
+
+BlobKey blobKey(llvm::ArrayRef<uint8_t> D) {
+  return {llvm::xxHash64(D), D.size(), llvm::crc32(D)};
+}
+
+/// Appends header fields to a byte vector.
+struct Encoder {
+  std::vector<uint8_t> &Out;
+
+  void uleb(uint64_t V) {
+    uint8_t B[MaxLeb];
+    Out.insert(Out.end(), B, putUleb(B, V));
+  }
+  void str(llvm::StringRef S) {
+    uleb(S.size());
+    Out.insert(Out.end(), S.bytes_begin(), S.bytes_end());
+  }
+  void list(const std::vector<std::string> &L) {
+    uleb(L.size());
+    for (const auto &S : L)
+      str(S);
+  }
+};
+
+std::vector<uint8_t> encodeHeader(const TraceHeader &H) {
+  std::vector<uint8_t> Raw;
+  Encoder Enc{Raw};
+  Enc.str(H.ReprisVersion);
+  Enc.str(H.UnicornVersion);
+  Enc.str(H.Arch);
+  Enc.str(H.CpuModel);
+  Enc.str(H.Program);
+  Enc.list(H.Argv);
+  Enc.list(H.Envp);
+  Enc.uleb(H.Options.size());
+  for (const auto &[Name, Value] : H.Options) {
+    Enc.str(Name);
+    Enc.str(Value);
+  }
+  return Raw;
+}
+
+/// How reading one value went: it was there, the bytes ran out before its
+/// end (more may come in the next chunk), or it is malformed.
+enum class Got : uint8_t { Value, Short, Bad };
+
+/// Reads LEB128 values and strings from a span, never past its end.
+struct Cursor {
+  const uint8_t *P;
+  const uint8_t *End;
+
+  size_t left() const { return size_t(End - P); }
+
+  Got uleb(uint64_t &V) {
+    uint64_t R = 0;
+    for (unsigned I = 0; I < MaxLeb; ++I) {
+      if (P + I == End)
+        return Got::Short;
+      uint8_t B = P[I];
+      // The tenth byte holds bit 63 alone and ends the value.
+      if (I == MaxLeb - 1 && B > 1)
+        return Got::Bad;
+      R |= uint64_t(B & 0x7f) << (7 * I);
+      if (!(B & 0x80)) {
+        P += I + 1;
+        V = R;
+        return Got::Value;
+      }
+    }
+    return Got::Bad;
+  }
+
+  Got sleb(int64_t &V) {
+    uint64_t R = 0;
+    for (unsigned I = 0; I < MaxLeb; ++I) {
+      if (P + I == End)
+        return Got::Short;
+      uint8_t B = P[I];
+      // The tenth byte holds bit 63 alone, as a sign: 0x00 or 0x7f.
+      if (I == MaxLeb - 1 && B != 0 && B != 0x7f)
+        return Got::Bad;
+      R |= uint64_t(B & 0x7f) << (7 * I);
+      if (!(B & 0x80)) {
+        unsigned Bits = 7 * (I + 1);
+        if (Bits < 64 && (B & 0x40))
+          R |= ~uint64_t(0) << Bits;
+        P += I + 1;
+        V = int64_t(R);
+        return Got::Value;
+      }
+    }
+    return Got::Bad;
+  }
+
+  /// A ULEB length and that many bytes; in a complete span (the header),
+  /// running out is as bad as a malformed length.
+  bool str(std::string &S) {
+    uint64_t N;
+    if (uleb(N) != Got::Value || N > left())
+      return false;
+    S.assign(reinterpret_cast<const char *>(P), size_t(N));
+    P += N;
+    return true;
+  }
+
+  /// A ULEB count and that many strings. Each string takes at least a byte,
+  /// so a count larger than what is left fails before anything is reserved.
+  bool list(std::vector<std::string> &L) {
+    uint64_t N;
+    if (uleb(N) != Got::Value || N > left())
+      return false;
+    L.clear();
+    for (uint64_t K = 0; K < N; ++K) {
+      std::string S;
+      if (!str(S))
+        return false;
+      L.push_back(std::move(S));
+    }
+    return true;
+  }
+};
+
+llvm::Error decodeHeader(llvm::ArrayRef<uint8_t> Raw, TraceHeader &H) {
+  Cursor C{Raw.data(), Raw.data() + Raw.size()};
+  auto Corrupt = [](const char *What) {
+    return error(llvm::Twine("the trace header is corrupt (") + What + ")");
+  };
+  if (!C.str(H.ReprisVersion) || !C.str(H.UnicornVersion) || !C.str(H.Arch) ||
+      !C.str(H.CpuModel) || !C.str(H.Program))
+    return Corrupt("a malformed string");
+  if (!C.list(H.Argv) || !C.list(H.Envp))
+    return Corrupt("a malformed argv or envp");
+  uint64_t N;
+  if (C.uleb(N) != Got::Value || N > C.left())
+    return Corrupt("a malformed option count");
+  H.Options.clear();
+  for (uint64_t K = 0; K < N; ++K) {
+    std::string Name, Value;
+    if (!C.str(Name) || !C.str(Value))
+      return Corrupt("a malformed option");
+    // Names are written in ascending order, each once.
+    if (!H.Options.empty() && !(H.Options.rbegin()->first < Name))
+      return Corrupt("options out of order");
+    H.Options.emplace_hint(H.Options.end(), std::move(Name), std::move(Value));
+  }
+  if (C.left())
+    return Corrupt("bytes after its end");
+  return llvm::Error::success();
+}
+
+} // namespace
+
+//===-- TraceWriter --------------------------------------------------------===//
+
+struct TraceWriter::Impl {
+  std::string Path;
+  std::unique_ptr<llvm::raw_fd_ostream> OS;
+  ChunkPacker Packer;
+  ChunkLimits Limits;
+  bool HeaderWritten = false;
+  bool Finished = false;
+  /// The raw bytes of the chunk being filled, and how many events ended in it.
+  llvm::SmallVector<uint8_t, 0> Raw;
+  uint32_t ChunkEvents = 0;
+  /// Packed chunks waiting for the file: those cut before the header was
+  /// set, or the one just cut.
+  std::vector<uint8_t> Out;
+  std::unordered_map<BlobKey, uint64_t, BlobKeyHash> Blobs;
+  ArgPredictor Predictor;
+  uint64_t Events = 0;
+  uint64_t Written = 0;
+  /// The first failure (a write error, or a header or event the format
+  /// cannot hold): nothing more is written, and finish() reports it.
+  std::string Failure;
+
+  ~Impl() {
+    if (!OS)
+      return;
+    // Without finish(): what was cut is in the file, the rest is lost.
+    // raw_fd_ostream treats an error left in it at destruction as fatal.
+    OS->close();
+    OS->clear_error();
+  }
+
+  void encode(const Event &E);
+  /// Writes the arguments of an event that is not a Syscall with at most
+  /// PredictedArgs of them at \p P; returns the end.
+  LLVM_ATTRIBUTE_NOINLINE uint8_t *encodeArgs(const Event &E, uint8_t *P);
+  /// Appends \p Data in the form DataForm picks, which it records in the
+  /// field bits at \p BitsAt.
+  LLVM_ATTRIBUTE_NOINLINE void encodeData(llvm::ArrayRef<uint8_t> Data, size_t BitsAt);
+  /// Cuts what the chunk limits say must go after the event just encoded.
+  void cutAfterEvent() {
+    // The common case first: the event ended inside the chunk, which is
+    // not full yet.
+    if (Raw.size() < Limits.Bytes && ++ChunkEvents < Limits.Events)
+      return;
+    cutChunks();
+  }
+  LLVM_ATTRIBUTE_NOINLINE void cutChunks();
+  void pack(ChunkType T, llvm::ArrayRef<uint8_t> Bytes);
+  void flush();
+};
+
+void TraceWriter::Impl::encode(const Event &E) {
+  assert(uint8_t(E.Kind) >= 1 && uint8_t(E.Kind) <= LastKind &&
+         "an event of no known kind");
+  assert(E.Args.size() <= MaxArgs && "more arguments than a trace holds");
+  // Room for the two tag bytes and every LEB field at its longest; the data,
+  // rare on this path, makes its own room.
+  const uint64_t *Args = E.Args.data();
+  size_t N = E.Args.size();
+  size_t Old = Raw.size();
+  Raw.resize_for_overwrite(Old + 2 + MaxLeb * (5 + N));
+  uint8_t *Start = Raw.data() + Old;
+  uint8_t *P = Start + 2;
+  uint8_t Bits = 0;
+  if (E.Tid) {
+    Bits |= HasTid;
+    P = putSleb(P, E.Tid);
+  }
+  if (E.Op) {
+    Bits |= HasOp;
+    P = putUleb(P, E.Op);
+  }
+  if (E.Result) {
+    Bits |= HasResult;
+    P = putSleb(P, E.Result);
+  }
+  if (N)
+    Bits |= HasArgs;
+  if (E.Kind == EventKind::Syscall && N <= PredictedArgs) {
+    // The common case, in one pass that also updates the predictor: the
+    // count, a one-byte mask of the differences that are not zero, then
+    // those differences, signed (so that -1 and AT_FDCWD take a byte or two
+    // where no earlier call predicts them).
+    uint64_t *Pred = Predictor.slot(E.Op).data();
+    if (N) {
+      *P++ = uint8_t(N);
+      uint8_t *MaskAt = P++;
+      uint8_t Mask = 0;
+      for (size_t K = 0; K < N; ++K) {
+        uint64_t A = Args[K];
+        uint64_t V = A - Pred[K];
+        Pred[K] = A;
+        if (V) {
+          Mask |= uint8_t(1u << K);
+          P = putSleb(P, int64_t(V));
+        }
+      }
+      *MaskAt = Mask;
+    }
+    for (size_t K = N; K < PredictedArgs; ++K)
+      Pred[K] = 0;
+  } else if (N) {
+    P = encodeArgs(E, P);
+  }
+  Start[0] = uint8_t(E.Kind);
+  Start[1] = Bits;
+  Raw.truncate(size_t(P - Raw.data()));
+  if (!E.Data.empty())
+    encodeData(E.Data, Old + 1);
+}
+
+uint8_t *TraceWriter::Impl::encodeArgs(const Event &E, uint8_t *P) {
+  // The layout of the common case, for any count: the mask is a ULEB.
+  size_t N = E.Args.size();
+  if (N > MaxArgs) {
+    // A bug of the caller (asserted in encode); the trace would not read.
+    if (Failure.empty())
+      Failure = "event " + std::to_string(Events) + " has " + std::to_string(N) +
+                " arguments, more than a trace holds";
+    N = MaxArgs;
+  }
+  P = putUleb(P, N);
+  bool Syscall = E.Kind == EventKind::Syscall;
+  const auto &Pred = Predictor.slot(E.Op);
+  auto Value = [&](size_t K) {
+    return E.Args[K] - (Syscall && K < PredictedArgs ? Pred[K] : 0);
+  };
+  uint64_t Mask = 0;
+  for (size_t K = 0; K < N; ++K)
+    Mask |= uint64_t(Value(K) != 0) << K;
+  P = putUleb(P, Mask);
+  for (size_t K = 0; K < N; ++K)
+    if (uint64_t V = Value(K))
+      P = putSleb(P, int64_t(V));
+  if (Syscall)
+    Predictor.update(E);
+  return P;
+}
+
+void TraceWriter::Impl::encodeData(llvm::ArrayRef<uint8_t> Data, size_t BitsAt) {
+  DataForm Form = DataForm::Inline;
+  uint64_t BlobIndex = 0;
+  if (Data.size() >= BlobMinSize) {
+    auto [It, New] = Blobs.try_emplace(blobKey(Data), Blobs.size());
+    Form = New ? DataForm::NewBlob : DataForm::BlobRef;
+    BlobIndex = It->second;
+  }
+  Raw[BitsAt] |= uint8_t(uint8_t(Form) << DataShift);
+  size_t Old = Raw.size();
+  if (Form == DataForm::BlobRef) {
+    Raw.resize_for_overwrite(Old + MaxLeb);
+    Raw.truncate(size_t(putUleb(Raw.data() + Old, BlobIndex) - Raw.data()));
+    return;
+  }
+  Raw.resize_for_overwrite(Old + MaxLeb + Data.size());
+  uint8_t *P = putUleb(Raw.data() + Old, Data.size());
+  std::memcpy(P, Data.data(), Data.size());
+  Raw.truncate(size_t(P + Data.size() - Raw.data()));
+}
+
+void TraceWriter::Impl::cutChunks() {
+  if (Raw.size() >= Limits.Bytes) {
+    size_t Off = 0;
+    for (; Raw.size() - Off >= Limits.Bytes; Off += Limits.Bytes)
+      pack(ChunkType::Events, llvm::ArrayRef<uint8_t>(Raw).slice(Off, Limits.Bytes));
+    Raw.erase(Raw.begin(), Raw.begin() + Off);
+    // An event that ended exactly at a cut belongs to no chunk's count.
+    ChunkEvents = 0;
+    if (Raw.empty() || ++ChunkEvents < Limits.Events)
+      return;
+  }
+  pack(ChunkType::Events, Raw);
+  Raw.clear();
+  ChunkEvents = 0;
+}
+
+void TraceWriter::Impl::pack(ChunkType T, llvm::ArrayRef<uint8_t> Bytes) {
+  Packer.pack(T, Bytes, Out);
+  if (HeaderWritten)
+    flush();
+}
+
+void TraceWriter::Impl::flush() {
+  if (Out.empty() || !OS)
+    return;
+  if (Failure.empty()) {
+    OS->write(reinterpret_cast<const char *>(Out.data()), Out.size());
+    if (OS->has_error()) {
+      Failure = OS->error().message();
+      OS->clear_error();
+    } else {
+      Written += Out.size();
+    }
+  }
+  Out.clear();
+}
+
+TraceWriter::TraceWriter() : I(std::make_unique<Impl>()) {}
+TraceWriter::~TraceWriter() = default;
+
+llvm::Expected<std::unique_ptr<TraceWriter>> TraceWriter::create(llvm::StringRef Path,
+                                                                 ChunkLimits Limits) {
+  assert(Limits.Events >= 1 && Limits.Bytes >= 1 && Limits.Bytes <= MaxChunkRaw &&
+         "chunk limits the format cannot hold");
+  std::error_code EC;
+  auto OS = std::make_unique<llvm::raw_fd_ostream>(Path, EC, llvm::sys::fs::OF_None);
+  if (EC)
+    return error("cannot create trace " + Path + ": " + EC.message());
+  // Each chunk goes to the file in one write as soon as it is cut.
+  OS->SetUnbuffered();
+  std::unique_ptr<TraceWriter> W(new TraceWriter());
+  W->I->Path = Path.str();
+  W->I->OS = std::move(OS);
+  W->I->Limits = Limits;
+  W->I->Raw.reserve(std::min<size_t>(Limits.Bytes, 1u << 20) + 4096);
+  return W;
+}
+
+void TraceWriter::setHeader(TraceHeader H) {
+  assert(!I->HeaderWritten && "the header is set once");
+  std::vector<uint8_t> Raw = encodeHeader(H);
+  if (Raw.size() > MaxHeaderRaw) {
+    // Nothing is written: the trace could not be read back.
+    if (I->Failure.empty())
+      I->Failure = "its header takes " + std::to_string(Raw.size()) +
+                   " bytes, more than a trace may hold";
+    Raw.clear();
+  }
+  std::vector<uint8_t> Front;
+  appendPreamble(Front, FormatVersion);
+  I->Packer.pack(ChunkType::Header, Raw, Front);
+  // The chunks cut while the header was missing follow it.
+  Front.insert(Front.end(), I->Out.begin(), I->Out.end());
+  I->Out = std::move(Front);
+  I->HeaderWritten = true;
+  I->flush();
+}
+
+void TraceWriter::append(const Event &E) {
+  assert(!I->Finished && "append after finish");
+  if (LLVM_UNLIKELY(uint8_t(uint8_t(E.Kind) - 1) >= LastKind) && I->Failure.empty())
+    I->Failure = "event " + std::to_string(I->Events) + " has no known kind";
+  I->encode(E);
+  ++I->Events;
+  I->cutAfterEvent();
+}
+
+llvm::Error TraceWriter::finish() {
+  assert(!I->Finished && "finish is called once");
+  if (I->Finished)
+    return error("trace " + I->Path + " is finished already");
+  I->Finished = true;
+  if (!I->HeaderWritten)
+    return error("cannot finish trace " + I->Path + ": it has no header");
+  if (!I->Raw.empty())
+    I->pack(ChunkType::Events, I->Raw);
+  I->Raw.clear();
+  uint8_t Count[MaxLeb];
+  I->pack(ChunkType::End, {Count, putUleb(Count, I->Events)});
+  I->OS->close();
+  if (I->OS->has_error() && I->Failure.empty())
+    I->Failure = I->OS->error().message();
+  I->OS->clear_error();
+  I->OS.reset();
+  if (!I->Failure.empty())
+    return error("cannot write trace " + I->Path + ": " + I->Failure);
+  return llvm::Error::success();
+}
+
+uint64_t TraceWriter::events() const { return I->Events; }
+uint64_t TraceWriter::bytesWritten() const { return I->Written; }
+
+//===-- TraceReader --------------------------------------------------------===//
+
+struct TraceReader::Impl {
+  std::unique_ptr<llvm::MemoryBuffer> Buffer; // open()
+  std::vector<uint8_t> Owned;                 // fromBytes()
+  llvm::ArrayRef<uint8_t> File;
+  size_t Pos = PreambleSize; // offset of the next chunk
+  uint64_t ChunkIndex = 0;   // index of the next chunk
+  ChunkUnpacker Unpacker;
+  TraceHeader Header;
+  /// Decompressed event bytes not yet decoded start at StreamPos.
+  std::vector<uint8_t> Stream;
+  size_t StreamPos = 0;
+  std::vector<std::vector<uint8_t>> Blobs;
+  ArgPredictor Predictor;
+  uint64_t Position = 0;
+  bool Done = false;       // next() returned false
+  bool Cut = false;        // ... because the file ended without its End chunk
+  bool LastWasEnd = false; // the last event read was EventKind::End
+  std::string Failure;     // set once next() failed: it fails from then on
+
+  enum class Found : uint8_t { Chunk, FileEnd, Cut };
+  llvm::Expected<Found> nextChunk(ChunkHeader &H, llvm::ArrayRef<uint8_t> &Stored,
+                                  uint64_t &Index);
+  llvm::Error start();
+  Got decode(Event &E, std::string &Why);
+  llvm::Expected<bool> endChunk(const ChunkHeader &H, llvm::ArrayRef<uint8_t> Stored,
+                                uint64_t Index);
+  llvm::Error fail(llvm::Error E) {
+    Failure = llvm::toString(std::move(E));
+    return error(Failure);
+  }
+};
+
+llvm::Expected<TraceReader::Impl::Found>
+TraceReader::Impl::nextChunk(ChunkHeader &H, llvm::ArrayRef<uint8_t> &Stored,
+                             uint64_t &Index) {
+  if (Pos == File.size())
+    return Found::FileEnd;
+  if (File.size() - Pos < ChunkHeaderSize)
+    return Found::Cut;
+  Index = ChunkIndex;
+  // The chunk header is checked before any of its sizes is believed: a
+  // damaged size must not pass for a file cut short.
+  if (!parseChunkHeader(File.data() + Pos, H))
+    return error("chunk " + llvm::Twine(Index) + " is corrupt (checksum)");
+  if (H.Type < uint8_t(ChunkType::Header) || H.Type > uint8_t(ChunkType::End))
+    return error("chunk " + llvm::Twine(Index) + " is corrupt (unknown type " +
+                 llvm::Twine(unsigned(H.Type)) + ")");
+  if (H.StoredSize > File.size() - Pos - ChunkHeaderSize)
+    return Found::Cut;
+  Stored = File.slice(Pos + ChunkHeaderSize, H.StoredSize);
+  Pos += ChunkHeaderSize + H.StoredSize;
+  ++ChunkIndex;
+  return Found::Chunk;
+}
+
+llvm::Error TraceReader::Impl::start() {
+  const char *CutShort = "the trace ends before its header (the recording was "
+                         "cut short)";
+  size_t MagicBytes = std::min(File.size(), FileMagic.size());
+  if (MagicBytes && std::memcmp(File.data(), FileMagic.data(), MagicBytes) != 0)
+    return error("not a reprise trace");
+  if (File.size() < PreambleSize)
+    return error(CutShort);
+  uint32_t Version = llvm::support::endian::read32le(File.data() + FileMagic.size());
+  if (Version != FormatVersion)
+    return error("trace format version " + llvm::Twine(Version) +
+                 ", this reprise reads version " + llvm::Twine(FormatVersion));
+  ChunkHeader H;
+  llvm::ArrayRef<uint8_t> Stored;
+  uint64_t Index = 0;
+  auto F = nextChunk(H, Stored, Index);
+  if (!F)
+    return F.takeError();
+  if (*F != Found::Chunk)
+    return error(CutShort);
+  if (H.Type != uint8_t(ChunkType::Header))
+    return error("chunk 0 is corrupt (it is not the trace header)");
+  if (H.RawSize > MaxHeaderRaw)
+    return error("chunk 0 is corrupt (a header of " + llvm::Twine(H.RawSize) + " bytes)");
+  std::vector<uint8_t> Raw;
+  if (auto E = Unpacker.unpack(Index, H, Stored, Raw))
+    return E;
+  return decodeHeader(Raw, Header);
+}
+
+/// Decodes the event at StreamPos into \p E. On Value, moves past it; on
+/// Short, leaves everything but \p E as it was; on Bad, says why in \p Why.
+Got TraceReader::Impl::decode(Event &E, std::string &Why) {
+  Cursor C{Stream.data() + StreamPos, Stream.data() + Stream.size()};
+  auto Bad = [&](const llvm::Twine &W) {
+    Why = W.str();
+    return Got::Bad;
+  };
+  // A field that did not read: Short passes on, Bad says which field.
+  auto Failed = [&](Got G, const char *Field) {
+    return G == Got::Bad ? Bad(llvm::Twine("is corrupt (a malformed ") + Field + ")") : G;
+  };
+  if (!C.left())
+    return Got::Short;
+  uint8_t Kind = C.P[0];
+  if (Kind < 1 || Kind > LastKind)
+    return Bad("has an unknown tag " + hexByte(Kind));
+  if (C.left() < 2)
+    return Got::Short;
+  uint8_t Bits = C.P[1];
+  if (Bits & ~KnownFieldBits)
+    return Bad("is corrupt (unknown field bits " + hexByte(Bits) + ")");
+  C.P += 2;
+  E.Kind = EventKind(Kind);
+
+  E.Tid = 0;
+  if (Bits & HasTid) {
+    int64_t V;
+    if (Got G = C.sleb(V); G != Got::Value)
+      return Failed(G, "tid");
+    if (V < std::numeric_limits<int32_t>::min() ||
+        V > std::numeric_limits<int32_t>::max())
+      return Bad("is corrupt (a tid out of range)");
+    E.Tid = int32_t(V);
+  }
+  E.Op = 0;
+  if (Bits & HasOp)
+    if (Got G = C.uleb(E.Op); G != Got::Value)
+      return Failed(G, "op");
+  E.Result = 0;
+  if (Bits & HasResult)
+    if (Got G = C.sleb(E.Result); G != Got::Value)
+      return Failed(G, "result");
+  E.Args.clear();
+  if (Bits & HasArgs) {
+    uint64_t N;
+    if (Got G = C.uleb(N); G != Got::Value)
+      return Failed(G, "argument count");
+    if (N == 0 || N > MaxArgs)
+      return Bad("is corrupt (" + llvm::Twine(N) + " arguments)");
+    uint64_t Mask;
+    if (Got G = C.uleb(Mask); G != Got::Value)
+      return Failed(G, "argument mask");
+    if (N < 64 && Mask >> N)
+      return Bad("is corrupt (a malformed argument mask)");
+    bool Syscall = E.Kind == EventKind::Syscall;
+    const auto &Pred = Predictor.slot(E.Op);
+    for (uint64_t K = 0; K < N; ++K) {
+      int64_t A = 0;
+      if (Mask >> K & 1)
+        if (Got G = C.sleb(A); G != Got::Value)
+          return Failed(G, "argument");
+      E.Args.push_back(uint64_t(A) + (Syscall && K < PredictedArgs ? Pred[K] : 0));
+    }
+  }
+  // The data comes last: once it is read, the event is complete.
+  switch (DataForm(Bits >> DataShift)) {
+  case DataForm::None:
+    E.Data.clear();
+    break;
+  case DataForm::Inline:
+  case DataForm::NewBlob: {
+    bool New = DataForm(Bits >> DataShift) == DataForm::NewBlob;
+    uint64_t N;
+    if (Got G = C.uleb(N); G != Got::Value)
+      return Failed(G, "data length");
+    if (New && N < BlobMinSize)
+      return Bad("is corrupt (a blob of " + llvm::Twine(N) + " bytes)");
+    if (N > C.left())
+      return Got::Short;
+    E.Data.assign(C.P, C.P + N);
+    C.P += N;
+    if (New)
+      Blobs.push_back(E.Data);
+    break;
+  }
+  case DataForm::BlobRef: {
+    uint64_t Ref;
+    if (Got G = C.uleb(Ref); G != Got::Value)
+      return Failed(G, "blob reference");
+    if (Ref >= Blobs.size())
+      return Bad("refers to blob " + llvm::Twine(Ref) + " of " +
+                 llvm::Twine(Blobs.size()) + " (corrupt trace)");
+    E.Data = Blobs[Ref];
+    break;
+  }
+  }
+  if (E.Kind == EventKind::Syscall)
+    Predictor.update(E);
+  StreamPos = size_t(C.P - Stream.data());
+  return Got::Value;
+}
+
+/// The End chunk: the event count it holds must be the number of events
+/// read, no event may be left unfinished, and nothing may follow it.
+llvm::Expected<bool> TraceReader::Impl::endChunk(const ChunkHeader &H,
+                                                 llvm::ArrayRef<uint8_t> Stored,
+                                                 uint64_t Index) {
+  std::vector<uint8_t> Raw;
+  if (auto E = Unpacker.unpack(Index, H, Stored, Raw))
+    return fail(std::move(E));
+  Cursor C{Raw.data(), Raw.data() + Raw.size()};
+  uint64_t Total;
+  if (C.uleb(Total) != Got::Value || C.left())
+    return fail(
+        error("chunk " + llvm::Twine(Index) + " is corrupt (a malformed event count)"));
+  if (StreamPos != Stream.size())
+    return fail(error("the trace ends inside event " + llvm::Twine(Position)));
+  if (Total != Position)
+    return fail(error("chunk " + llvm::Twine(Index) + " is corrupt (it counts " +
+                      llvm::Twine(Total) + " events, the trace holds " +
+                      llvm::Twine(Position) + ")"));
+  if (Pos != File.size())
+    return fail(error("the trace has " + llvm::Twine(File.size() - Pos) +
+                      " bytes after its end"));
+  Done = true;
+  return false;
+}
+
+TraceReader::TraceReader() : I(std::make_unique<Impl>()) {}
+TraceReader::~TraceReader() = default;
+
+llvm::Expected<std::unique_ptr<TraceReader>> TraceReader::open(llvm::StringRef Path) {
+  // Read, not mapped: a file shrinking under a mapping would kill reprise.
+  auto B = llvm::MemoryBuffer::getFile(Path, /*IsText=*/false,
+                                       /*RequiresNullTerminator=*/false,
+                                       /*IsVolatile=*/true);
+  if (!B)
+    return error("cannot open trace " + Path + ": " + B.getError().message());
+  std::unique_ptr<TraceReader> R(new TraceReader());
+  R->I->Buffer = std::move(*B);
+  R->I->File = {reinterpret_cast<const uint8_t *>(R->I->Buffer->getBufferStart()),
+                R->I->Buffer->getBufferSize()};
+  if (auto E = R->I->start())
+    return error(Path + ": " + llvm::toString(std::move(E)));
+  return R;
+}
+
+llvm::Expected<std::unique_ptr<TraceReader>>
+TraceReader::fromBytes(std::vector<uint8_t> Bytes) {
+  std::unique_ptr<TraceReader> R(new TraceReader());
+  R->I->Owned = std::move(Bytes);
+  R->I->File = R->I->Owned;
+  if (auto E = R->I->start())
+    return E;
+  return R;
+}
+
+const TraceHeader &TraceReader::header() const { return I->Header; }
+
+llvm::Expected<bool> TraceReader::next(Event &E) {
+  Impl &R = *I;
+  if (!R.Failure.empty())
+    return error(R.Failure);
+  if (R.Done)
+    return false;
+  for (;;) {
+    std::string Why;
+    Got G = R.decode(E, Why);
+    if (G == Got::Value) {
+      ++R.Position;
+      R.LastWasEnd = E.Kind == EventKind::End;
+      return true;
+    }
+    if (G == Got::Bad)
+      return R.fail(error("event " + llvm::Twine(R.Position) + " " + Why));
+
+    // The event runs past the bytes at hand: load the next chunk, keeping
+    // only the undecoded tail (once per event: it starts at 0 from then on).
+    if (R.StreamPos) {
+      R.Stream.erase(R.Stream.begin(), R.Stream.begin() + long(R.StreamPos));
+      R.StreamPos = 0;
+    }
+    ChunkHeader H;
+    llvm::ArrayRef<uint8_t> Stored;
+    uint64_t Index = 0;
+    auto F = R.nextChunk(H, Stored, Index);
+    if (!F)
+      return R.fail(F.takeError());
+    if (*F != Impl::Found::Chunk) {
+      R.Done = R.Cut = true;
+      return false;
+    }
+    switch (ChunkType(H.Type)) {
+    case ChunkType::Events:
+      if (auto Err = R.Unpacker.unpack(Index, H, Stored, R.Stream))
+        return R.fail(std::move(Err));
+      continue;
+    case ChunkType::End:
+      return R.endChunk(H, Stored, Index);
+    case ChunkType::Header:
+      return R.fail(
+          error("chunk " + llvm::Twine(Index) + " is corrupt (a second header)"));
+    }
+    return R.fail(error("chunk " + llvm::Twine(Index) + " is corrupt"));
+  }
+}
+
+uint64_t TraceReader::position() const { return I->Position; }
+
+bool TraceReader::truncated() const { return I->Done && (I->Cut || !I->LastWasEnd); }
+
+} // namespace reprise::replay

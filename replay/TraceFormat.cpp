@@ -1,0 +1,111 @@
+//===- replay/TraceFormat.cpp ---------------------------------------------===//
+#include "replay/TraceFormat.h"
+
+#include "llvm/Support/Endian.h"
+#include "llvm/Support/ErrorHandling.h"
+#include "llvm/Support/xxhash.h"
+
+#include <zstd.h>
+
+#include <cassert>
+#include <string>
+
+namespace reprise::replay::format {
+
+namespace {
+
+namespace le = llvm::support::endian;
+
+/// The check of a chunk header: the low half of the xxHash64 of its first
+/// 17 bytes.
+uint32_t headerCheck(const uint8_t *P) {
+  return uint32_t(llvm::xxHash64(llvm::ArrayRef<uint8_t>(P, ChunkHeaderSize - 4)));
+}
+
+llvm::Error corrupt(uint64_t Index, const std::string &Why) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                 "chunk " + std::to_string(Index) + " is corrupt (" +
+                                     Why + ")");
+}
+
+} // namespace
+
+void appendPreamble(std::vector<uint8_t> &Out, uint32_t Version) {
+  Out.insert(Out.end(), FileMagic.begin(), FileMagic.end());
+  uint8_t V[4];
+  le::write32le(V, Version);
+  Out.insert(Out.end(), V, V + 4);
+}
+
+bool parseChunkHeader(const uint8_t *P, ChunkHeader &H) {
+  if (le::read32le(P + 17) != headerCheck(P))
+    return false;
+  H.Type = P[0];
+  H.RawSize = le::read32le(P + 1);
+  H.StoredSize = le::read32le(P + 5);
+  H.StoredHash = le::read64le(P + 9);
+  return true;
+}
+
+ChunkPacker::ChunkPacker() : Ctx(ZSTD_createCCtx()) {
+  if (!Ctx)
+    llvm::report_bad_alloc_error("cannot create a zstd compression context");
+}
+
+ChunkPacker::~ChunkPacker() { ZSTD_freeCCtx(static_cast<ZSTD_CCtx *>(Ctx)); }
+
+void ChunkPacker::pack(ChunkType T, llvm::ArrayRef<uint8_t> Raw,
+                       std::vector<uint8_t> &Out) {
+  assert(Raw.size() <= MaxChunkRaw && "a chunk larger than the format allows");
+  size_t Start = Out.size();
+  Out.resize(Start + ChunkHeaderSize + ZSTD_compressBound(Raw.size()));
+  uint8_t *Stored = Out.data() + Start + ChunkHeaderSize;
+  // A one-shot compression depends only on the input and the level, never
+  // on what the context compressed before: the same chunk, the same bytes.
+  size_t N = ZSTD_compressCCtx(static_cast<ZSTD_CCtx *>(Ctx), Stored,
+                               Out.size() - Start - ChunkHeaderSize, Raw.data(),
+                               Raw.size(), ZstdLevel);
+  // With a destination of compressBound bytes, zstd fails only when it
+  // cannot allocate its work space.
+  if (ZSTD_isError(N))
+    llvm::report_bad_alloc_error("zstd cannot compress a trace chunk");
+  uint8_t *H = Out.data() + Start;
+  H[0] = uint8_t(T);
+  le::write32le(H + 1, uint32_t(Raw.size()));
+  le::write32le(H + 5, uint32_t(N));
+  le::write64le(H + 9, llvm::xxHash64(llvm::ArrayRef<uint8_t>(Stored, N)));
+  le::write32le(H + 17, headerCheck(H));
+  Out.resize(Start + ChunkHeaderSize + N);
+}
+
+ChunkUnpacker::ChunkUnpacker() : Ctx(ZSTD_createDCtx()) {
+  if (!Ctx)
+    llvm::report_bad_alloc_error("cannot create a zstd decompression context");
+}
+
+ChunkUnpacker::~ChunkUnpacker() { ZSTD_freeDCtx(static_cast<ZSTD_DCtx *>(Ctx)); }
+
+llvm::Error ChunkUnpacker::unpack(uint64_t Index, const ChunkHeader &H,
+                                  llvm::ArrayRef<uint8_t> Stored,
+                                  std::vector<uint8_t> &Out) {
+  assert(Stored.size() == H.StoredSize && "the caller cuts the stored bytes");
+  if (llvm::xxHash64(Stored) != H.StoredHash)
+    return corrupt(Index, "checksum");
+  if (H.RawSize > MaxChunkRaw)
+    return corrupt(Index, "it declares " + std::to_string(H.RawSize) +
+                              " bytes, more than a chunk may hold");
+  size_t Start = Out.size();
+  Out.resize(Start + H.RawSize);
+  size_t N = ZSTD_decompressDCtx(static_cast<ZSTD_DCtx *>(Ctx), Out.data() + Start,
+                                 H.RawSize, Stored.data(), Stored.size());
+  if (ZSTD_isError(N) || N != H.RawSize) {
+    Out.resize(Start);
+    if (ZSTD_isError(N))
+      return corrupt(Index, std::string("zstd: ") + ZSTD_getErrorName(N));
+    return corrupt(Index, "it holds " + std::to_string(N) + " bytes, not the " +
+                              std::to_string(H.RawSize) + " it declares");
+  }
+  return llvm::Error::success();
+}
+
+} // namespace reprise::replay::format
