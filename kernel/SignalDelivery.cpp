@@ -451,13 +451,15 @@ bool Kernel::setupFrame(Task &T, const SigInfo &Info, const SigAction &Act,
     if ((Sig == LX_SIGSEGV || Sig == LX_SIGBUS) && Info.Code > 0) {
       // A page fault's error code: user mode, write, instruction fetch, and
       // "present" for a fetch from a mapped page (a protection fault on a
-      // page never touched is reported not-present, as Linux sees it).
+      // page never touched is reported not-present, as Linux sees it; a
+      // page past the end of a mapped file is never present).
       bool Write = T.FaultAccess == cpu::Access::Write;
       bool Fetch = T.FaultAccess == cpu::Access::Execute;
+      bool Protection = Sig == LX_SIGSEGV && Info.Code == LX_SEGV_ACCERR;
       F.Uc.Mcontext.Trapno = 14;
       F.Uc.Mcontext.Cr2 = Info.get<uint64_t>(0);
       F.Uc.Mcontext.Err = 4 | (Write ? 2 : 0) | (Fetch ? 16 : 0) |
-                          (Fetch && Info.Code == LX_SEGV_ACCERR ? 1 : 0);
+                          (Fetch && Protection ? 1 : 0);
     }
     F.Uc.Mcontext.Oldmask = OldMask;
     F.Uc.Mcontext.FpState = FpAddr;
@@ -510,11 +512,13 @@ bool Kernel::setupFrame(Task &T, const SigInfo &Info, const SigAction &Act,
   P += FpsimdSize;
   if (Fault && (Sig == LX_SIGSEGV || Sig == LX_SIGBUS)) {
     // ESR of an abort from EL0: instruction (EC 0x20) or data (EC 0x24,
-    // WnR for a write), translation or permission fault at level 3.
+    // WnR for a write), translation or permission fault at level 3 (a page
+    // past the end of a mapped file has no translation).
     bool Fetch = T.FaultAccess == cpu::Access::Execute;
+    bool Protection = Sig == LX_SIGSEGV && Info.Code == LX_SEGV_ACCERR;
     uint64_t Esr = (uint64_t(Fetch ? 0x20 : 0x24) << 26) | (1ull << 25) |
                    (!Fetch && T.FaultAccess == cpu::Access::Write ? (1ull << 6) : 0) |
-                   (Info.Code == LX_SEGV_ACCERR ? 0x0f : 0x07);
+                   (Protection ? 0x0f : 0x07);
     put<uint32_t>(P, EsrMagic);
     put<uint32_t>(P + 4, EsrSize);
     put<uint64_t>(P + 8, Esr);
