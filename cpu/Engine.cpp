@@ -24,6 +24,11 @@ Context::~Context() { uc_context_free(static_cast<uc_context *>(Impl)); }
 
 namespace {
 
+// The x87 control word and MXCSR of a fresh FPU: every exception masked,
+// round to nearest, 64-bit precision (Linux's init_fpstate).
+constexpr uint16_t InitialFcw = 0x37f;
+constexpr uint32_t InitialMxcsr = 0x1f80;
+
 int unicornReg(Arch A, Reg R) {
   if (A == Arch::X86_64) {
     switch (R) {
@@ -282,7 +287,7 @@ void Engine::resetRegisters() {
     uint64_t Flags = 0x202; // IF and the always-one bit, as at exec
     uc_reg_write(I->UC, UC_X86_REG_EFLAGS, &Flags);
     // The x87 control word and MXCSR Linux gives a new program.
-    uint64_t Fcw = 0x37f, Mxcsr = 0x1f80;
+    uint64_t Fcw = InitialFcw, Mxcsr = InitialMxcsr;
     uc_reg_write(I->UC, UC_X86_REG_FPCW, &Fcw);
     uc_reg_write(I->UC, UC_X86_REG_MXCSR, &Mxcsr);
     // CR4.OSFXSR and OSXMMEXCPT, as Linux sets them: without OSFXSR the
@@ -323,6 +328,13 @@ template <typename T> T load(const uint8_t *P) {
 template <typename T> void store(uint8_t *P, T V) { std::memcpy(P, &V, sizeof V); }
 
 } // namespace
+
+std::array<uint8_t, 512> initialFxSave() {
+  std::array<uint8_t, 512> F{};
+  store<uint16_t>(F.data() + FxFcw, InitialFcw);
+  store<uint32_t>(F.data() + FxMxcsr, InitialMxcsr);
+  return F;
+}
 
 X86UserRegs Engine::userRegsX86() const {
   X86UserRegs R;

@@ -105,6 +105,11 @@ struct X86UserRegs {
   std::array<uint8_t, 512> FxSave{};
 };
 
+/// The x87/SSE state of a fresh FPU, as FXSAVE lays it out: all registers
+/// empty and zero, the control word 0x37f and MXCSR 0x1f80 that Linux gives
+/// a new program and a signal handler (init_fpstate).
+std::array<uint8_t, 512> initialFxSave();
+
 /// What a signal frame holds of an arm64 task.
 struct Arm64UserRegs {
   std::array<uint64_t, 31> X{};

@@ -724,6 +724,16 @@ RunOutcome Kernel::run() {
       int32_t Code = S.Fault.Mapped ? LX_SEGV_ACCERR : LX_SEGV_MAPERR;
       S.Fault.Addr = E.faultAddress(S.Fault, T->mm().peek(Pc, 16));
       T->FaultAccess = S.Fault.Kind;
+      if (!S.Fault.Mapped && T->mm().pastEndOfFile(S.Fault.Addr)) {
+        // A page of a file mapping past the end of its file (Linux's
+        // VM_FAULT_SIGBUS).
+        forceSignal(*T, SigInfo::fault(LX_SIGBUS, LX_BUS_ADRERR, S.Fault.Addr),
+                    llvm::formatv("bus error: {0} at address {1:x} past the end of "
+                                  "the mapped file (BUS_ADRERR), {2}",
+                                  Kind, S.Fault.Addr, Where())
+                        .str());
+        break;
+      }
       forceSignal(*T, SigInfo::fault(LX_SIGSEGV, Code, S.Fault.Addr),
                   llvm::formatv("{0} {1} at address {2:x} ({3}), {4}",
                                 S.Fault.Mapped ? "protection fault:" : "bad",

@@ -239,22 +239,32 @@ void Kernel::sendSignal(ThreadGroup &G, Task *Target, const SigInfo &Info) {
 }
 
 bool Kernel::signalPending(Task &T) {
-  return ((T.SigPending.pending() | T.group().SharedPending.pending()) &
-          ~T.SigMask) != 0;
+  return (T.pendingSignals() & ~T.SigMask) != 0;
 }
 
-std::optional<SigInfo> Kernel::takeSignal(Task &T, uint64_t Set) {
+namespace {
+
+/// The signal of \p Set that \p T takes next, and the queue holding it:
+/// its own queue first, then its process's, as Linux's dequeue_signal.
+std::pair<SignalQueue *, int> nextPending(Task &T, uint64_t Set) {
   if (int Sig = nextSignal(T.SigPending.pending() & Set))
-    return T.SigPending.take(Sig);
+    return {&T.SigPending, Sig};
   if (int Sig = nextSignal(T.group().SharedPending.pending() & Set))
-    return T.group().SharedPending.take(Sig);
-  return std::nullopt;
+    return {&T.group().SharedPending, Sig};
+  return {nullptr, 0};
+}
+
+} // namespace
+
+std::optional<SigInfo> Kernel::takeSignal(Task &T, uint64_t Set) {
+  auto [Q, Sig] = nextPending(T, Set);
+  if (!Q)
+    return std::nullopt;
+  return Q->take(Sig);
 }
 
 int Kernel::handledSignal(Task &T) {
-  int Sig = nextSignal(T.SigPending.pending() & ~T.SigMask);
-  if (!Sig)
-    Sig = nextSignal(T.group().SharedPending.pending() & ~T.SigMask);
+  int Sig = nextPending(T, ~T.SigMask).second;
   if (!Sig)
     return 0;
   const SigAction &Act = T.group().Handlers->Actions[size_t(Sig)];
@@ -448,13 +458,15 @@ bool Kernel::setupFrame(Task &T, const SigInfo &Info, const SigAction &Act,
     if ((Sig == LX_SIGSEGV || Sig == LX_SIGBUS) && Info.Code > 0) {
       // A page fault's error code: user mode, write, instruction fetch, and
       // "present" for a fetch from a mapped page (a protection fault on a
-      // page never touched is reported not-present, as Linux sees it).
+      // page never touched is reported not-present, as Linux sees it; a
+      // page past the end of a mapped file is never present).
       bool Write = T.FaultAccess == cpu::Access::Write;
       bool Fetch = T.FaultAccess == cpu::Access::Execute;
+      bool Protection = Sig == LX_SIGSEGV && Info.Code == LX_SEGV_ACCERR;
       F.Uc.Mcontext.Trapno = 14;
       F.Uc.Mcontext.Cr2 = Info.get<uint64_t>(0);
       F.Uc.Mcontext.Err = 4 | (Write ? 2 : 0) | (Fetch ? 16 : 0) |
-                          (Fetch && Info.Code == LX_SEGV_ACCERR ? 1 : 0);
+                          (Fetch && Protection ? 1 : 0);
     }
     F.Uc.Mcontext.Oldmask = OldMask;
     F.Uc.Mcontext.FpState = FpAddr;
@@ -472,9 +484,7 @@ bool Kernel::setupFrame(Task &T, const SigInfo &Info, const SigAction &Act,
     R.Gpr[X::Rip] = Act.Handler;
     R.Gpr[X::Rsp] = FrameAddr;
     R.Gpr[X::Eflags] &= ~uint64_t(0x400 | 0x100 | 0x10000);
-    R.FxSave.fill(0);
-    put<uint16_t>(R.FxSave.data() + 0, 0x37f);
-    put<uint32_t>(R.FxSave.data() + 24, 0x1f80);
+    R.FxSave = cpu::initialFxSave();
     E.setUserRegsX86(R);
     return true;
   }
@@ -509,11 +519,13 @@ bool Kernel::setupFrame(Task &T, const SigInfo &Info, const SigAction &Act,
   P += FpsimdSize;
   if (Fault && (Sig == LX_SIGSEGV || Sig == LX_SIGBUS)) {
     // ESR of an abort from EL0: instruction (EC 0x20) or data (EC 0x24,
-    // WnR for a write), translation or permission fault at level 3.
+    // WnR for a write), translation or permission fault at level 3 (a page
+    // past the end of a mapped file has no translation).
     bool Fetch = T.FaultAccess == cpu::Access::Execute;
+    bool Protection = Sig == LX_SIGSEGV && Info.Code == LX_SEGV_ACCERR;
     uint64_t Esr = (uint64_t(Fetch ? 0x20 : 0x24) << 26) | (1ull << 25) |
                    (!Fetch && T.FaultAccess == cpu::Access::Write ? (1ull << 6) : 0) |
-                   (Info.Code == LX_SEGV_ACCERR ? 0x0f : 0x07);
+                   (Protection ? 0x0f : 0x07);
     put<uint32_t>(P, EsrMagic);
     put<uint32_t>(P + 4, EsrSize);
     put<uint64_t>(P + 8, Esr);
@@ -558,9 +570,7 @@ void Kernel::sigreturn(Task &T) {
       if (!T.copyIn(Fp, R.FxSave))
         return Bad();
     } else {
-      R.FxSave.fill(0);
-      put<uint16_t>(R.FxSave.data() + 0, 0x37f);
-      put<uint32_t>(R.FxSave.data() + 24, 0x1f80);
+      R.FxSave = cpu::initialFxSave();
     }
     T.SigMask = F->Uc.Sigmask & ~UnblockableSignals;
     restoreAltStack(T, F->Uc.Stack, R.Gpr[cpu::X86UserRegs::Rsp]);

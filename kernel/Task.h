@@ -189,6 +189,11 @@ public:
   fs::FsContext &fsContext() { return *Fs; }
   Arch arch() const { return MM->arch(); }
   bool isLeader() const { return Group->Leader == this; }
+  /// The signals pending for this thread: its own and its process's,
+  /// blocked or not.
+  uint64_t pendingSignals() const {
+    return SigPending.pending() | Group->SharedPending.pending();
+  }
 
   // Guest memory, EFAULT on bad pointers.
   Result<void> copyIn(uint64_t Addr, llvm::MutableArrayRef<uint8_t> Out) {

@@ -175,7 +175,7 @@ inline constexpr int32_t LX_SI_USER = 0, LX_SI_KERNEL = 0x80, LX_SI_QUEUE = -1,
 // si_code of fault signals.
 inline constexpr int32_t LX_SEGV_MAPERR = 1, LX_SEGV_ACCERR = 2, LX_ILL_ILLOPC = 1,
                          LX_ILL_ILLOPN = 2, LX_FPE_INTDIV = 1, LX_TRAP_BRKPT = 1,
-                         LX_BUS_ADRALN = 1;
+                         LX_BUS_ADRALN = 1, LX_BUS_ADRERR = 2;
 // sigaltstack(2).
 inline constexpr int32_t LX_SS_ONSTACK = 1, LX_SS_DISABLE = 2,
                          LX_SS_AUTODISARM = int32_t(1u << 31);

@@ -131,6 +131,8 @@ bool AddressSpace::translate(uint64_t VAddr, cpu::Access A, uint64_t &PAddr,
     PAddr = 0;
     return true; // mapped, but not for this access: a protection fault
   }
+  if (V->pastEndOfFile(VAddr))
+    return false; // no page there: the kernel makes it a bus error
   FrameId &F = V->Frames[(pageDown(VAddr) - V->Start) / PageSize];
   if (!F && !(F = Phys.allocate()))
     return false; // unreachable while commit accounting holds
@@ -612,12 +614,18 @@ Result<void> AddressSpace::advise(uint64_t Addr, uint64_t Len, int32_t Advice) {
   return {};
 }
 
-void AddressSpace::setSharedFile(uint64_t Start, fs::FileRef F,
-                                 uint64_t Offset) {
+void AddressSpace::setFile(uint64_t Start, fs::FileRef Shared, uint64_t Offset,
+                           uint64_t Size) {
   if (Vma *V = find(Start)) {
-    V->File = std::move(F);
+    V->File = std::move(Shared);
     V->FileOffset = Offset;
+    V->FileSize = Size;
   }
+}
+
+bool AddressSpace::pastEndOfFile(uint64_t Addr) {
+  Vma *V = find(Addr);
+  return V && V->pastEndOfFile(Addr);
 }
 
 void AddressSpace::writeBack(uint64_t Addr, uint64_t Len) {
@@ -669,7 +677,7 @@ uint8_t *AddressSpace::pageFor(uint64_t Addr, bool Write) {
   if (!V)
     return nullptr;
   uint8_t P = permsOf(V->Prot);
-  if (!(P & (Write ? cpu::PermWrite : cpu::PermRead)))
+  if (!(P & (Write ? cpu::PermWrite : cpu::PermRead)) || V->pastEndOfFile(Addr))
     return nullptr;
   FrameId &F = V->Frames[(pageDown(Addr) - V->Start) / PageSize];
   if (!F && !(F = Phys.allocate()))
@@ -686,7 +694,7 @@ uint8_t *AddressSpace::pageFor(uint64_t Addr, bool Write) {
 
 std::optional<uint64_t> AddressSpace::sharedPhysical(uint64_t Addr) {
   Vma *V = find(Addr);
-  if (!V || (V->Flags & LX_MAP_TYPE) == LX_MAP_PRIVATE)
+  if (!V || (V->Flags & LX_MAP_TYPE) == LX_MAP_PRIVATE || V->pastEndOfFile(Addr))
     return std::nullopt;
   FrameId &F = V->Frames[(pageDown(Addr) - V->Start) / PageSize];
   if (!F && !(F = Phys.allocate()))

@@ -35,8 +35,18 @@ struct Vma {
   std::string Name;            // "[heap]", "[stack]", a file path, or ""
   std::vector<FrameId> Frames; // one per page, 0 = not populated
   fs::FileRef File;            // MAP_SHARED file mappings: written back to it
-  uint64_t FileOffset = 0;
+  uint64_t FileOffset = 0;     // file mappings: the file offset at Start
+  /// File mappings: the file's size when it was mapped. A page that lies
+  /// wholly past the end of the file (rounded up to a page) is not backed by
+  /// it: touching it is a bus error, as on Linux. Taken once: a file that
+  /// grows or shrinks later does not change the mapping.
+  std::optional<uint64_t> FileSize;
   uint64_t pages() const { return (End - Start) / PageSize; }
+  /// Whether the page holding \p Addr (inside the VMA) lies past the end of
+  /// the mapped file.
+  bool pastEndOfFile(uint64_t Addr) const {
+    return FileSize && FileOffset + (Addr - Start) >= pageUp(*FileSize);
+  }
 };
 
 /// The commit charge of every address space that draws on one budget (the
@@ -85,8 +95,14 @@ public:
   Result<uint64_t> remap(uint64_t Old, uint64_t OldLen, uint64_t NewLen,
                          uint32_t Flags, uint64_t NewAddr);
   Result<void> advise(uint64_t Addr, uint64_t Len, int32_t Advice);
-  /// Makes the mapping at \p Start a shared mapping of \p F at \p Offset.
-  void setSharedFile(uint64_t Start, fs::FileRef F, uint64_t Offset);
+  /// Makes the mapping at \p Start a mapping of a file of \p Size bytes at
+  /// \p Offset; \p Shared is the file for MAP_SHARED (written back), else
+  /// null.
+  void setFile(uint64_t Start, fs::FileRef Shared, uint64_t Offset, uint64_t Size);
+  /// Whether \p Addr lies in a page of a file mapping past the end of its
+  /// file, where an access is a bus error (SIGBUS, BUS_ADRERR) and a kernel
+  /// copy fails with EFAULT.
+  bool pastEndOfFile(uint64_t Addr);
   /// Writes the pages of shared file mappings in [Addr, Addr+Len) back to
   /// their files (msync, munmap, teardown), within each file's size.
   void writeBack(uint64_t Addr, uint64_t Len);

@@ -10,8 +10,10 @@ SysResult sysBrk(Task &T, const SyscallArgs &A) {
   return int64_t(T.mm().brk(A.arg(0)));
 }
 
-// Implements mmap(2). File mappings copy the file's bytes in; MAP_SHARED file
-// mappings are therefore not written back to the file yet.
+// Implements mmap(2). File mappings copy the file's bytes in; MAP_SHARED ones
+// are written back at msync, munmap and exit. Pages wholly past the end of
+// the file are a bus error to touch, as on Linux; the size is the file's at
+// the time of the call.
 SysResult sysMmap(Task &T, const SyscallArgs &A) {
   uint64_t Addr = A.arg(0), Len = A.arg(1), Off = A.arg(5);
   uint32_t Prot = A.u32(2), Flags = A.u32(3);
@@ -22,6 +24,7 @@ SysResult sysMmap(Task &T, const SyscallArgs &A) {
   std::vector<uint8_t> Contents;
   std::string Name;
   fs::FileRef SharedFile;
+  std::optional<uint64_t> FileSize; // a regular file's, when it is mapped
   if (!(Flags & LX_MAP_ANONYMOUS)) {
     auto F = REPRISE_TRY(T.fds().get(A.fd(4)));
     uint32_t Type = F->node()->fileType();
@@ -41,6 +44,7 @@ SysResult sysMmap(Task &T, const SyscallArgs &A) {
       if (Len == 0 || Len > (uint64_t(1) << 40))
         return Len == 0 ? Errno::LX_EINVAL : Errno::LX_ENOMEM;
       auto St = REPRISE_TRY(F->stat());
+      FileSize = uint64_t(std::max<int64_t>(St.Size, 0));
       if (int64_t(Off) < St.Size) {
         uint64_t N = std::min<uint64_t>(Len, uint64_t(St.Size) - Off);
         Contents.resize(N);
@@ -63,8 +67,8 @@ SysResult sysMmap(Task &T, const SyscallArgs &A) {
   }
   uint64_t At = REPRISE_TRY(
       T.mm().map(Addr, Len, Prot, Flags, Contents, std::move(Name)));
-  if (SharedFile)
-    T.mm().setSharedFile(At, SharedFile, Off);
+  if (FileSize)
+    T.mm().setFile(At, SharedFile, Off, *FileSize);
   return int64_t(At);
 }
 

@@ -82,8 +82,7 @@ SysResult doPoll(Task &T, uint64_t Addr, uint64_t Nfds, uint64_t Deadline) {
     }
     if (auto *Sf = dynamic_cast<SignalFdFile *>(F->get())) {
       // Readable while a signal of its set is pending for this thread.
-      uint64_t Pending = T.SigPending.pending() | T.group().SharedPending.pending();
-      if ((Pending & Sf->Mask) && (P.events & LX_POLLIN)) {
+      if ((T.pendingSignals() & Sf->Mask) && (P.events & LX_POLLIN)) {
         P.revents = LX_POLLIN;
         Ready++;
         continue;

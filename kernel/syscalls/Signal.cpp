@@ -31,7 +31,76 @@ Result<SigInfo> userSigInfo(Task &T, uint64_t Addr, int Sig, bool Self) {
   return I;
 }
 
+/// The live thread \p Tid of the caller's namespace, of process \p Tgid
+/// when that is nonzero; ESRCH when there is none.
+Result<Task *> threadTarget(Task &T, int32_t Tgid, int32_t Tid) {
+  Task *Target = T.kernel().taskIn(T.pidNs(), Tid);
+  if (!Target || (Tgid && T.vnr(Target->group().Id) != Tgid))
+    return Errno::LX_ESRCH;
+  return Target;
+}
+
+/// tkill(2) (\p Tgid 0) and tgkill(2): \p Sig to one thread, as SI_TKILL
+/// from the caller.
+SysResult signalThread(Task &T, int32_t Tgid, int32_t Tid, int Sig) {
+  if (Tid <= 0 || Sig < 0 || Sig > LX_NSIG)
+    return Errno::LX_EINVAL;
+  Task *Target = REPRISE_TRY(threadTarget(T, Tgid, Tid));
+  T.kernel().sendSignal(Target->group(), Target,
+                        Kernel::userSignal(T, Sig, LX_SI_TKILL, Target->group()));
+  return 0;
+}
+
 } // namespace
+
+// Implements kill(2).
+SysResult sysKill(Task &T, const SyscallArgs &A) {
+  int32_t Pid = A.i32(0);
+  int Sig = A.i32(1);
+  if (Sig < 0 || Sig > LX_NSIG)
+    return Errno::LX_EINVAL;
+  Kernel &K = T.kernel();
+  PidNamespace &Ns = T.pidNs();
+  if (Pid > 0) {
+    Task *Target = K.taskIn(Ns, Pid);
+    ThreadGroup *G = Target ? &Target->group() : K.groupIn(Ns, Pid);
+    if (!G)
+      return Errno::LX_ESRCH; // a zombie is there: signalling it succeeds
+    K.sendSignal(*G, nullptr, Kernel::userSignal(T, Sig, LX_SI_USER, *G));
+    return 0;
+  }
+  if (Pid == INT32_MIN)
+    return Errno::LX_ESRCH;
+  const PidNumbers *Pgrp = Pid == 0 ? T.group().Pgrp.get() : Ns.find(-Pid);
+  std::vector<ThreadGroup *> Targets;
+  // Zombies count as targets, as on Linux: kill succeeds, nothing happens.
+  for (const auto &[P, G] : K.groups()) {
+    int32_t Seen = T.vnr(G->Id);
+    if (!Seen)
+      continue;
+    bool Hit = Pid == -1 ? (Seen > 1 && G.get() != &T.group())
+                         : G->Pgrp.get() == Pgrp;
+    if (Hit)
+      Targets.push_back(G.get());
+  }
+  if (Targets.empty())
+    return Errno::LX_ESRCH;
+  for (ThreadGroup *G : Targets)
+    K.sendSignal(*G, nullptr, Kernel::userSignal(T, Sig, LX_SI_USER, *G));
+  return 0;
+}
+
+// Implements tgkill(2).
+SysResult sysTgkill(Task &T, const SyscallArgs &A) {
+  if (A.i32(0) <= 0)
+    return Errno::LX_EINVAL;
+  return signalThread(T, A.i32(0), A.i32(1), A.i32(2));
+}
+
+// Implements tkill(2).
+SysResult sysTkill(Task &T, const SyscallArgs &A) {
+  return signalThread(T, 0, A.i32(0), A.i32(1));
+}
 
 // Implements rt_sigaction(2).
 SysResult sysRtSigaction(Task &T, const SyscallArgs &A) {
@@ -98,7 +167,7 @@ SysResult sysRtSigreturn(Task &T, const SyscallArgs &) {
 SysResult sysRtSigpending(Task &T, const SyscallArgs &A) {
   if (A.arg(1) > 8)
     return Errno::LX_EINVAL;
-  uint64_t P = (T.SigPending.pending() | T.group().SharedPending.pending()) & T.SigMask;
+  uint64_t P = T.pendingSignals() & T.SigMask;
   REPRISE_TRY(T.copyOut(A.arg(0), {reinterpret_cast<const uint8_t *>(&P), size_t(A.arg(1))}));
   return 0;
 }
@@ -183,9 +252,7 @@ SysResult sysRtTgsigqueueinfo(Task &T, const SyscallArgs &A) {
   if (A.i32(0) <= 0 || A.i32(1) <= 0 || Sig < 0 || Sig > LX_NSIG)
     return Errno::LX_EINVAL;
   SigInfo I = REPRISE_TRY(userSigInfo(T, A.arg(3), Sig, A.i32(1) == T.vnr(T.Id)));
-  Task *Target = T.kernel().taskIn(T.pidNs(), A.i32(1));
-  if (!Target || T.vnr(Target->group().Id) != A.i32(0))
-    return Errno::LX_ESRCH;
+  Task *Target = REPRISE_TRY(threadTarget(T, A.i32(0), A.i32(1)));
   if (Sig)
     T.kernel().sendSignal(Target->group(), Target, I);
   return 0;

@@ -486,4 +486,33 @@ BOOST_FIXTURE_TEST_CASE(maps_merge_with_the_following_neighbour, Space) {
   BOOST_TEST(layout() == "0-4 rw-");
 }
 
+// A file mapping reaches past the end of its file: pages wholly past it (the
+// size rounded up to a page) have no frame; the engine's lookup fails there
+// (the kernel makes it SIGBUS) and kernel copies give EFAULT. A split keeps
+// the file offset, so each piece knows where its file ends.
+BOOST_FIXTURE_TEST_CASE(pages_past_the_end_of_a_mapped_file_are_not_there, Space) {
+  const uint8_t Byte[1] = {'x'};
+  BOOST_TEST_REQUIRE(
+      AS->map(X, 3 * P, RW, LX_MAP_PRIVATE | LX_MAP_FIXED, Byte, "/file").ok());
+  AS->setFile(X, nullptr, P, P + 1); // file offset P of a file of P+1 bytes
+  uint64_t PAddr = 0;
+  uint8_t Perms = 0;
+  BOOST_TEST(AS->translate(X + 10, cpu::Access::Read, PAddr, Perms));
+  BOOST_TEST(!AS->translate(X + P + 10, cpu::Access::Read, PAddr, Perms));
+  BOOST_TEST(!AS->translate(X + 2 * P, cpu::Access::Write, PAddr, Perms));
+  BOOST_TEST(!AS->pastEndOfFile(X + P - 1));
+  BOOST_TEST(AS->pastEndOfFile(X + P));
+  BOOST_TEST(!AS->pastEndOfFile(X + 3 * P)); // not mapped at all
+  std::vector<uint8_t> Buf(8);
+  BOOST_TEST(errorOf(AS->copyIn(X, Buf)) == Success);
+  BOOST_TEST(Buf[0] == 'x');
+  BOOST_TEST(errorOf(AS->copyIn(X + P - 4, Buf)) == Errno::LX_EFAULT);
+  BOOST_TEST(errorOf(AS->copyOut(X + P, Buf)) == Errno::LX_EFAULT);
+
+  BOOST_TEST_REQUIRE(AS->protect(X + 2 * P, P, LX_PROT_READ).ok()); // splits
+  BOOST_TEST(layout() == "0-2 rw- 2-3 r--");
+  BOOST_TEST(AS->pastEndOfFile(X + 2 * P));
+  BOOST_TEST(!AS->pastEndOfFile(X));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
