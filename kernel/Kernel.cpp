@@ -778,6 +778,9 @@ RunOutcome Kernel::run() {
       enqueue(*T); // a handler took the fault
   }
   Current = nullptr;
+  // Freeing the last address spaces writes shared file mappings back to
+  // their files: host calls that belong before the end of the trace.
+  collectGarbage();
   if (Gate.logging() && !Gate.stopped()) {
     // The last event: how the run ended, and the guest time it took.
     uint64_t End[] = {monotonicNs() - BootNs};

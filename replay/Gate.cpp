@@ -94,6 +94,8 @@ const Event *Gate::takeInput(InputKind K) {
 int64_t Gate::call(InputKind K, llvm::MutableArrayRef<uint8_t> Out,
                    llvm::function_ref<int64_t()> HostCall) {
   ++Count;
+  if (Finished)
+    return TheMode == Mode::Replay ? -5 : HostCall();
   switch (TheMode) {
   case Mode::Run:
     return HostCall();
@@ -136,6 +138,8 @@ int64_t Gate::call(InputKind K, llvm::MutableArrayRef<uint8_t> Out,
 int64_t Gate::callVar(InputKind K, std::string &Out,
                       llvm::function_ref<int64_t()> HostCall) {
   ++Count;
+  if (Finished)
+    return TheMode == Mode::Replay ? -5 : HostCall();
   switch (TheMode) {
   case Mode::Run:
     return HostCall();
@@ -163,6 +167,8 @@ int64_t Gate::callVar(InputKind K, std::string &Out,
 }
 
 uint64_t Gate::hostSignals(std::atomic<uint64_t> *Source) {
+  if (Finished && TheMode != Mode::Run)
+    return 0;
   switch (TheMode) {
   case Mode::Run:
     return Source ? Source->exchange(0) : 0;
@@ -201,6 +207,7 @@ int Gate::stopExitCode() const {
 }
 
 void Gate::finish() {
+  Finished = true;
   if (TheMode != Mode::Replay || Stop != StopReason::None || Next)
     return;
   Event E;
@@ -214,6 +221,8 @@ void Gate::finish() {
 }
 
 void Gate::event(const Event &E) {
+  if (Finished)
+    return;
   switch (TheMode) {
   case Mode::Run:
     return;

@@ -80,8 +80,10 @@ public:
 
   /// A verification event: logged in record, checked in replay.
   void event(const Event &E);
-  /// Replay: after the End event, the trace must end too (a further event
-  /// is a divergence, a damaged rest a bad trace).
+  /// After the End event. Replay: the trace must end too (a further event
+  /// is a divergence, a damaged rest a bad trace). From then on (the
+  /// kernel's teardown), host calls are made in record and run modes but
+  /// logged nowhere, and refused with EIO in replay.
   void finish();
 
   /// Replay only: the run no longer matches the trace, or the trace ended,
@@ -124,6 +126,7 @@ private:
   std::function<void()> OnStop;
   SyscallNamer Namer;
   uint64_t Position = 0;
+  bool Finished = false; // after finish(): nothing more is logged or served
   uint64_t Count = 0;
   Event Scratch; // record: reused for inputs
 };
