@@ -140,6 +140,11 @@ public:
   /// it by SIGCHLD (unless SA_NOCLDSTOP) and wait.
   void stopGroup(ThreadGroup &G, int Sig);
   void continueGroup(ThreadGroup &G);
+  /// Whether process group \p Pgrp is orphaned (POSIX): no live member but
+  /// \p Ignored has its parent in another group of the same session. Stop
+  /// signals from a terminal (SIGTSTP, SIGTTIN, SIGTTOU) whose action is the
+  /// default do nothing to such a group.
+  bool orphanedPgrp(const PidRef &Pgrp, const ThreadGroup *Ignored = nullptr) const;
   /// SIGCHLD with \p Code (CLD_STOPPED, CLD_CONTINUED) to \p G's parent,
   /// and its waiters woken.
   void notifyParent(ThreadGroup &G, int32_t Code, int Status);
@@ -275,6 +280,13 @@ private:
   void releaseThread(Task &T);
   /// The last thread of \p G is gone: it becomes a zombie (or is reaped).
   void groupDied(ThreadGroup &G);
+  /// \p G's process group may have lost its last link to its session: \p
+  /// Parent, in another group of that session, was the parent of \p G (who
+  /// exits, \p Ignored) or of a child in \p G's group (who got a new
+  /// parent). When the group is now orphaned and a member is stopped, every
+  /// member gets SIGHUP and then SIGCONT (POSIX; Linux's kill_orphaned_pgrp).
+  void hangUpOrphanedPgrp(ThreadGroup &G, const ThreadGroup *Parent,
+                          const ThreadGroup *Ignored);
   /// Ends every thread of \p G and then the process, with \p Status.
   void terminateGroup(ThreadGroup &G, int Status);
   /// A blocked call of \p T woken for a signal handler: ends it with EINTR

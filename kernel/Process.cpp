@@ -386,13 +386,22 @@ void Kernel::groupDied(ThreadGroup &G) {
   for (auto &[Pid, Child] : G.Children)
     Orphans.push_back(Child);
   G.Children.clear();
+  std::vector<int32_t> OrphanPids;
   for (ThreadGroup *Child : Orphans) {
     Child->Parent = Reaper;
     if (Reaper)
       Reaper->Children[Child->Pid] = Child;
     if (Child->State == ThreadGroup::Life::Zombie && Reaper)
       Reaper->ChildEvents.wakeAll();
+    OrphanPids.push_back(Child->Pid);
   }
+  // Process groups this exit orphans: a reparented child's (G was its link)
+  // and G's own (as Linux's exit_notify, in that order). The signals may end
+  // processes, so each is looked up again.
+  for (int32_t Pid : OrphanPids)
+    if (ThreadGroup *Child = groupByPid(Pid))
+      hangUpOrphanedPgrp(*Child, &G, nullptr);
+  hangUpOrphanedPgrp(G, G.Parent, &G);
 
   ThreadGroup *P = G.Parent;
   if (!P)
@@ -408,6 +417,43 @@ void Kernel::groupDied(ThreadGroup &G) {
   P->ChildEvents.wakeAll();
   if (AutoReap && G.ExitSignal == LX_SIGCHLD)
     reap(G);
+}
+
+bool Kernel::orphanedPgrp(const PidRef &Pgrp, const ThreadGroup *Ignored) const {
+  // Linux also passes over members whose parent is the machine's global
+  // init, which is in no session's job control. The guest's first process
+  // is not that: it is the init of the guest's namespace, as a container's
+  // would be, and its children's groups are linked to its session like any.
+  for (const auto &[Pid, G] : Groups) {
+    if (G.get() == Ignored || G->State != ThreadGroup::Life::Alive || G->Pgrp != Pgrp)
+      continue;
+    const ThreadGroup *P = G->Parent;
+    if (P && P->Pgrp != Pgrp && P->Session == G->Session)
+      return false;
+  }
+  return true;
+}
+
+void Kernel::hangUpOrphanedPgrp(ThreadGroup &G, const ThreadGroup *Parent,
+                                const ThreadGroup *Ignored) {
+  if (!Parent || Parent->Pgrp == G.Pgrp || Parent->Session != G.Session)
+    return;
+  PidRef Pgrp = G.Pgrp;
+  if (!orphanedPgrp(Pgrp, Ignored))
+    return;
+  std::vector<int32_t> Members;
+  bool Stopped = false;
+  for (const auto &[Pid, M] : Groups)
+    if (M->State == ThreadGroup::Life::Alive && M->Pgrp == Pgrp) {
+      Members.push_back(Pid);
+      Stopped |= M->Stopped;
+    }
+  if (!Stopped)
+    return;
+  for (int Sig : {LX_SIGHUP, LX_SIGCONT})
+    for (int32_t Pid : Members)
+      if (ThreadGroup *M = groupByPid(Pid))
+        sendSignal(*M, nullptr, SigInfo::kernel(Sig));
 }
 
 SigInfo Kernel::childSignal(ThreadGroup &Child, ThreadGroup &Parent) {

@@ -215,6 +215,11 @@ void Kernel::sendSignal(ThreadGroup &G, Task *Target, const SigInfo &Info) {
         return;
       }
       if (D == DefaultAction::Stop) {
+        // A terminal's stop signals do nothing to an orphaned process
+        // group: nobody in its session could continue it. SIGSTOP always
+        // stops.
+        if (Sig != LX_SIGSTOP && orphanedPgrp(G.Pgrp))
+          return;
         // Every thread stops where it is, blocked ones inside their calls
         // (which go on waiting once continued, as Linux restarts them).
         stopGroup(G, Sig);
@@ -345,6 +350,9 @@ void Kernel::deliverSignals(Task &T) {
           !Info.isFromOutside())
         continue;
       if (D == DefaultAction::Stop) {
+        // Linux's get_signal: dropped for an orphaned group, as when sent.
+        if (Sig != LX_SIGSTOP && orphanedPgrp(G.Pgrp))
+          continue;
         stopGroup(G, Sig);
         return; // the thread stops here; the rest waits for SIGCONT
       }
