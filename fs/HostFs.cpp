@@ -46,14 +46,14 @@ int decodeFd(const uint8_t *In) { return int(int32_t(get32(In))); }
 // u32 (all little-endian).
 void encodeEntry(std::string &Out, std::string_view Name, uint64_t Ino,
                  uint32_t Type) {
-  uint8_t Field[8];
-  put32(Field, uint32_t(Name.size()));
-  Out.append(reinterpret_cast<const char *>(Field), 4);
+  auto Append = [&Out](uint64_t V, unsigned Bytes) {
+    for (unsigned I = 0; I < Bytes; ++I)
+      Out.push_back(char(uint8_t(V >> (8 * I))));
+  };
+  Append(Name.size(), 4);
   Out.append(Name);
-  put64(Field, Ino);
-  Out.append(reinterpret_cast<const char *>(Field), 8);
-  put32(Field, Type);
-  Out.append(reinterpret_cast<const char *>(Field), 4);
+  Append(Ino, 8);
+  Append(Type, 4);
 }
 
 uint8_t direntType(uint32_t T) {
