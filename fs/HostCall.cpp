@@ -14,13 +14,18 @@ namespace {
 
 constexpr uint32_t FlagValid = 1, FlagOwnerIsUs = 2, FlagGroupIsUs = 4;
 
-int64_t encodeStat(const struct stat &St, const HostIds &Ids, uint8_t *Out) {
+int64_t encodeStat(const struct stat &St, const HostIds &Ids, uint8_t *Out,
+                   StatPart Part) {
   HostStat S;
   S.Valid = true;
   S.OwnerIsUs = St.st_uid == Ids.Uid;
   S.GroupIsUs = St.st_gid == Ids.Gid;
   S.Ino = Ids.GuestIno(uint64_t(St.st_dev), uint64_t(St.st_ino));
   S.Mode = guestType(St.st_mode) | (uint32_t(St.st_mode) & 07777);
+  if (Part == StatPart::Identity) {
+    S.encode(Out);
+    return 0;
+  }
   S.Nlink = uint64_t(St.st_nlink);
   S.Size = int64_t(St.st_size);
   if (auto W = Ids.WrittenAt(S.Ino))
@@ -81,25 +86,21 @@ HostStat HostStat::decode(const uint8_t *In) {
   return S;
 }
 
-void keepIdentity(uint8_t *Record) {
-  std::memset(Record + 24, 0, HostStat::Bytes - 24); // nlink, size, mtime
-}
-
-int64_t hostStatFd(int Fd, const HostIds &Ids, uint8_t *Out) {
+int64_t hostStatFd(int Fd, const HostIds &Ids, uint8_t *Out, StatPart Part) {
   std::memset(Out, 0, HostStat::Bytes);
   struct stat St;
   if (::fstat(Fd, &St) != 0)
     return hostFailure();
-  return encodeStat(St, Ids, Out);
+  return encodeStat(St, Ids, Out, Part);
 }
 
 int64_t hostStatAt(int DirFd, const char *Name, const HostIds &Ids,
-                   uint8_t *Out) {
+                   uint8_t *Out, StatPart Part) {
   std::memset(Out, 0, HostStat::Bytes);
   struct stat St;
   if (::fstatat(DirFd, Name, &St, AT_SYMLINK_NOFOLLOW) != 0)
     return hostFailure();
-  return encodeStat(St, Ids, Out);
+  return encodeStat(St, Ids, Out, Part);
 }
 
 } // namespace reprise::fs

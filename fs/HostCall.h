@@ -76,17 +76,25 @@ struct HostIds {
   std::function<std::optional<Timespec>(uint64_t GuestIno)> WrittenAt;
 };
 
-/// For use inside a gated callable only: stats \p Fd (or \p Name in \p DirFd,
-/// symlinks not followed) and encodes the result into \p Out. Returns 0 or
-/// hostFailure(); on failure Out is left all zero.
-int64_t hostStatFd(int Fd, const HostIds &Ids, uint8_t *Out);
-int64_t hostStatAt(int DirFd, const char *Name, const HostIds &Ids,
-                   uint8_t *Out);
+/// How much of a stat crosses the gate.
+enum class StatPart : uint8_t {
+  Whole,
+  /// Validity, inode number, mode and owner only: for a lookup or a
+  /// permission check, and for the record that names the object a guest
+  /// write touched. nlink, size and mtime stay zero, so that host times
+  /// (a busy /tmp's, or those the write just changed) never make the
+  /// traces of equal runs differ.
+  Identity,
+};
 
-/// For a record that only names the object a guest write touched: keeps
-/// Valid and the inode number and clears the rest, whose host times (just
-/// changed by that write) would make the traces of equal runs differ.
-void keepIdentity(uint8_t *Record);
+/// For use inside a gated callable only: stats \p Fd (or \p Name in \p DirFd,
+/// symlinks not followed) and encodes \p Part of the result into \p Out.
+/// Returns 0 or hostFailure(); on failure Out is left all zero.
+int64_t hostStatFd(int Fd, const HostIds &Ids, uint8_t *Out,
+                   StatPart Part = StatPart::Whole);
+int64_t hostStatAt(int DirFd, const char *Name, const HostIds &Ids,
+                   uint8_t *Out, StatPart Part = StatPart::Whole);
+
 
 /// The guest's S_IF* type for a host st_mode.
 uint32_t guestType(unsigned HostMode);

@@ -192,26 +192,8 @@ public:
 
   uint32_t fileType() const override { return Type; }
 
-  Result<FileStat> stat() override {
-    HostStatBytes Out = {};
-    int64_t R = FS.gate().call(InputKind::HostMetadata, Out,
-                               [&]() -> int64_t { return statSelf(Out); });
-    if (R < 0)
-      return gateErrno(R);
-    return FS.translate(REPRISE_TRY(validStat(Out)));
-  }
-
-  Result<FileStat> access() override {
-    HostStatBytes Out = {};
-    int64_t R = FS.gate().call(InputKind::HostMetadata, Out, [&]() -> int64_t {
-      int64_t E = statSelf(Out);
-      keepIdentity(Out);
-      return E;
-    });
-    if (R < 0)
-      return gateErrno(R);
-    return FS.translate(REPRISE_TRY(validStat(Out)));
-  }
+  Result<FileStat> stat() override { return statAs(StatPart::Whole); }
+  Result<FileStat> access() override { return statAs(StatPart::Identity); }
 
   Result<VnodeRef> lookup(std::string_view Child) override {
     if (Type != LX_S_IFDIR)
@@ -224,9 +206,9 @@ public:
     uint8_t *OutFd = Out + HostStat::Bytes;
     int64_t R = FS.gate().call(InputKind::HostMetadata, Out, [&]() -> int64_t {
       put32(OutFd, uint32_t(-1));
-      if (int64_t E = hostStatAt(DirFd, C.c_str(), FS.hostIds(), Out))
+      if (int64_t E = hostStatAt(DirFd, C.c_str(), FS.hostIds(), Out,
+                                 StatPart::Identity))
         return E;
-      keepIdentity(Out); // a lookup uses the type only
       if (HostStat::decode(Out).type() != LX_S_IFDIR)
         return 0;
       int Fd = ::openat(DirFd, C.c_str(), DirOpenFlags);
@@ -356,18 +338,14 @@ public:
                         Mode & 07777);
       if (Fd < 0)
         return hostFailure();
-      (void)hostStatFd(Fd, FS.hostIds(), Out);
-      keepIdentity(Out);
+      (void)hostStatFd(Fd, FS.hostIds(), Out, StatPart::Identity);
       ::close(Fd);
-      (void)statSelf(Out + HostStat::Bytes);
-      keepIdentity(Out);
-      keepIdentity(Out + HostStat::Bytes);
+      (void)statSelf(Out + HostStat::Bytes, StatPart::Identity);
       return 0;
     });
     if (R < 0)
       return gateErrno(R);
-    FS.touched(HostStat::decode(Out));
-    FS.touched(HostStat::decode(Out + HostStat::Bytes));
+    FS.touched(Out);
     return VnodeRef(std::make_shared<HostVnode>(FS, self(), std::move(C), LX_S_IFREG));
   }
 
@@ -380,16 +358,13 @@ public:
     int64_t R = FS.gate().call(InputKind::HostMetadata, Out, [&]() -> int64_t {
       if (::mkdirat(DirFd, C.c_str(), Mode & 07777) != 0)
         return hostFailure();
-      (void)hostStatAt(DirFd, C.c_str(), FS.hostIds(), Out);
-      (void)statSelf(Out + HostStat::Bytes);
-      keepIdentity(Out);
-      keepIdentity(Out + HostStat::Bytes);
+      (void)hostStatAt(DirFd, C.c_str(), FS.hostIds(), Out, StatPart::Identity);
+      (void)statSelf(Out + HostStat::Bytes, StatPart::Identity);
       return 0;
     });
     if (R < 0)
       return gateErrno(R);
-    FS.touched(HostStat::decode(Out));
-    FS.touched(HostStat::decode(Out + HostStat::Bytes));
+    FS.touched(Out);
     return {};
   }
 
@@ -442,16 +417,13 @@ public:
         return hostFailure();
       if (Replaces && (S_ISDIR(Old.st_mode) || Old.st_nlink <= 1))
         FS.forgetIno(uint64_t(Old.st_dev), uint64_t(Old.st_ino));
-      (void)statSelf(Out);
-      (void)Dest->statSelf(Out + HostStat::Bytes);
-      keepIdentity(Out);
-      keepIdentity(Out + HostStat::Bytes);
+      (void)statSelf(Out, StatPart::Identity);
+      (void)Dest->statSelf(Out + HostStat::Bytes, StatPart::Identity);
       return 0;
     });
     if (R < 0)
       return gateErrno(R);
-    FS.touched(HostStat::decode(Out));
-    FS.touched(HostStat::decode(Out + HostStat::Bytes));
+    FS.touched(Out);
     return {};
   }
 
@@ -500,7 +472,7 @@ public:
     });
     if (R < 0)
       return gateErrno(R);
-    FS.touched(HostStat::decode(Out));
+    FS.touched(Out);
     return {};
   }
 
@@ -531,10 +503,18 @@ private:
       FS.forgetIno(uint64_t(St.st_dev), uint64_t(St.st_ino));
     return 0;
   }
-  int64_t statSelf(uint8_t *Out) {
+  int64_t statSelf(uint8_t *Out, StatPart Part = StatPart::Whole) {
     if (DirFd >= 0)
-      return hostStatFd(DirFd, FS.hostIds(), Out);
-    return hostStatAt(Parent->DirFd, Name.c_str(), FS.hostIds(), Out);
+      return hostStatFd(DirFd, FS.hostIds(), Out, Part);
+    return hostStatAt(Parent->DirFd, Name.c_str(), FS.hostIds(), Out, Part);
+  }
+  Result<FileStat> statAs(StatPart Part) {
+    HostStatBytes Out = {};
+    int64_t R = FS.gate().call(InputKind::HostMetadata, Out,
+                               [&]() -> int64_t { return statSelf(Out, Part); });
+    if (R < 0)
+      return gateErrno(R);
+    return FS.translate(REPRISE_TRY(validStat(Out)));
   }
   /// Makes the host change \p Change to an entry of this directory (0 or -1
   /// with errno, as the host's own calls return) and marks the directory as
@@ -544,13 +524,12 @@ private:
     int64_t R = FS.gate().call(InputKind::HostMetadata, Out, [&]() -> int64_t {
       if (Change() != 0)
         return hostFailure();
-      (void)statSelf(Out);
-      keepIdentity(Out);
+      (void)statSelf(Out, StatPart::Identity);
       return 0;
     });
     if (R < 0)
       return gateErrno(R);
-    FS.touched(HostStat::decode(Out));
+    FS.touched(Out);
     return {};
   }
   /// The syscall layer never passes these; refusing them here keeps a host
@@ -623,9 +602,12 @@ uint64_t HostFs::guestIno(uint64_t HostDev, uint64_t HostIno) {
   return It->second;
 }
 
-void HostFs::touched(const HostStat &S) {
-  if (S.Valid)
-    touched(S.Ino);
+void HostFs::touched(llvm::ArrayRef<uint8_t> Records) {
+  for (size_t At = 0; At + HostStat::Bytes <= Records.size(); At += HostStat::Bytes) {
+    HostStat S = HostStat::decode(Records.data() + At);
+    if (S.Valid)
+      touched(S.Ino);
+  }
 }
 
 FileStat HostFs::translate(const HostStat &St) {

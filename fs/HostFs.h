@@ -60,8 +60,9 @@ public:
   void forgetIno(uint64_t HostDev, uint64_t HostIno);
   /// What the guest sees of \p S (which must be Valid).
   FileStat translate(const HostStat &S);
-  /// Marks the object of \p S (when Valid) as written now.
-  void touched(const HostStat &S);
+  /// Marks the object of each HostStat record of \p Records (those that are
+  /// Valid) as written now.
+  void touched(llvm::ArrayRef<uint8_t> Records);
   void touched(uint64_t Ino) { Overrides[Ino] = Now(); }
   Timespec now() const { return Now(); }
   /// The host user and group running reprise. Asked of the host on first
