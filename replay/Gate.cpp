@@ -2,6 +2,8 @@
 #include "replay/Gate.h"
 #include "replay/Trace.h"
 
+#include "llvm/ADT/StringExtras.h"
+
 #include <cstring>
 
 namespace reprise::replay {
@@ -91,6 +93,15 @@ const Event *Gate::takeInput(InputKind K) {
   return E;
 }
 
+void Gate::logInput(InputKind K, int64_t Result, llvm::ArrayRef<uint8_t> Data) {
+  Scratch.Kind = EventKind::Input;
+  Scratch.Op = uint64_t(K);
+  Scratch.Result = Result;
+  Scratch.Data.assign(Data.begin(), Data.end());
+  Writer->append(Scratch);
+  ++Position;
+}
+
 int64_t Gate::call(InputKind K, llvm::MutableArrayRef<uint8_t> Out,
                    llvm::function_ref<int64_t()> HostCall) {
   ++Count;
@@ -106,12 +117,7 @@ int64_t Gate::call(InputKind K, llvm::MutableArrayRef<uint8_t> Out,
       N = R > 0 ? std::min<size_t>(size_t(R), Out.size()) : 0;
     else if (R >= 0)
       N = Out.size();
-    Scratch.Kind = EventKind::Input;
-    Scratch.Op = uint64_t(K);
-    Scratch.Result = R;
-    Scratch.Data.assign(Out.begin(), Out.begin() + long(N));
-    Writer->append(Scratch);
-    ++Position;
+    logInput(K, R, Out.take_front(N));
     return R;
   }
   case Mode::Replay: {
@@ -145,12 +151,7 @@ int64_t Gate::callVar(InputKind K, std::string &Out,
     return HostCall();
   case Mode::Record: {
     int64_t R = HostCall();
-    Scratch.Kind = EventKind::Input;
-    Scratch.Op = uint64_t(K);
-    Scratch.Result = R;
-    Scratch.Data.assign(Out.begin(), Out.end());
-    Writer->append(Scratch);
-    ++Position;
+    logInput(K, R, llvm::arrayRefFromStringRef(Out));
     return R;
   }
   case Mode::Replay: {

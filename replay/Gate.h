@@ -112,6 +112,8 @@ private:
   const Event *peek();
   void consume();
   void stop(StopReason R, std::string Msg);
+  /// Record: appends an Input event.
+  void logInput(InputKind K, int64_t Result, llvm::ArrayRef<uint8_t> Data);
   /// Replay: takes an Input event of kind \p K; null on a mismatch.
   const Event *takeInput(InputKind K);
 
