@@ -778,6 +778,7 @@ RunOutcome Kernel::run() {
       enqueue(*T); // a handler took the fault
   }
   Current = nullptr;
+  SliceEngine = nullptr;
   // Freeing the last address spaces writes shared file mappings back to
   // their files: host calls that belong before the end of the trace.
   collectGarbage();

@@ -338,27 +338,34 @@ std::unique_ptr<raw_fd_ostream> openStrace(cl::opt<std::string> &Flag,
   return F;
 }
 
+/// A failure to start: one line, with a LaunchError's own exit code.
+[[noreturn]] void dieOf(Error E) {
+  int Code = 1;
+  std::string Msg;
+  handleAllErrors(
+      std::move(E),
+      [&](const LaunchError &L) {
+        Code = L.Code;
+        Msg = L.Msg;
+      },
+      [&](const ErrorInfoBase &B) { Msg = B.message(); });
+  die(Msg, Code);
+}
+
 /// Loads the program into \p K; a failure is reprise's one line and exit.
 void launchOrDie(Kernel &K, const std::string &Program,
                  const std::vector<std::string> &Argv,
                  const std::vector<std::string> &Envp) {
-  if (Error E = K.launch(Program, Argv, Envp)) {
-    int Code = 1;
-    std::string Msg;
-    handleAllErrors(
-        std::move(E),
-        [&](const LaunchError &L) {
-          Code = L.Code;
-          Msg = L.Msg;
-        },
-        [&](const ErrorInfoBase &B) { Msg = B.message(); });
-    if (K.gate().stopped()) {
-      RunOutcome Out = K.run(); // reports why the replay stopped
-      die(Out.Report.substr(Out.Report.rfind("reprise: ", 0) == 0 ? 9 : 0),
-          Out.ExitCode);
-    }
-    die(Msg, Code);
+  Error E = K.launch(Program, Argv, Envp);
+  if (!E)
+    return;
+  if (K.gate().stopped()) {
+    consumeError(std::move(E));
+    RunOutcome Out = K.run(); // reports why the replay stopped
+    die(Out.Report.substr(Out.Report.rfind("reprise: ", 0) == 0 ? 9 : 0),
+        Out.ExitCode);
   }
+  dieOf(std::move(E));
 }
 
 int finishRun(RunOutcome Out, raw_fd_ostream *StraceFile) {
@@ -430,18 +437,8 @@ int replayTrace() {
            << H.UnicornVersion << ", this is " << unicornVersion()
            << "; block counts may differ\n";
   auto K = Kernel::create(O, [&](replay::Gate &G) { G.replay(**R, At); });
-  if (!K) {
-    int Code = 1;
-    std::string Msg;
-    handleAllErrors(
-        K.takeError(),
-        [&](const LaunchError &L) {
-          Code = L.Code;
-          Msg = L.Msg;
-        },
-        [&](const ErrorInfoBase &B) { Msg = B.message(); });
-    die(Msg, Code);
-  }
+  if (!K)
+    dieOf(K.takeError());
   launchOrDie(**K, H.Program, H.Argv, H.Envp);
   RunOutcome Out = (*K)->run();
   return finishRun(std::move(Out), StraceFile.get());
