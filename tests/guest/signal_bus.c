@@ -47,21 +47,11 @@ static int context_says_fault_at(const ucontext_t *uc, uintptr_t addr)
     /* The esr_context record: an instruction (EC 0x20) or data (0x24)
      * abort, WnR (bit 6) for a write, a translation fault (status 0b0001xx). */
     int esr_ok = 0;
-    const uint8_t *p = uc->uc_mcontext.__reserved;
-    for (size_t off = 0; off + 8 <= sizeof uc->uc_mcontext.__reserved;) {
-        uint32_t magic, size;
-        memcpy(&magic, p + off, 4);
-        memcpy(&size, p + off + 4, 4);
-        if (magic == 0 || size < 8)
-            break;
-        if (magic == 0x45535201) { /* ESR_MAGIC */
-            uint64_t esr;
-            memcpy(&esr, p + off + 8, 8);
-            unsigned ec = (unsigned)(esr >> 26) & 0x3f;
-            esr_ok = ec == (touching == EXEC ? 0x20u : 0x24u) &&
-                     !!(esr & (1u << 6)) == (touching == WRITE) && (esr & 0x3c) == 0x04;
-        }
-        off += size;
+    uint64_t esr;
+    if (frame_esr(uc, &esr)) {
+        unsigned ec = (unsigned)(esr >> 26) & 0x3f;
+        esr_ok = ec == (touching == EXEC ? 0x20u : 0x24u) &&
+                 !!(esr & (1u << 6)) == (touching == WRITE) && (esr & 0x3c) == 0x04;
     }
     return (uintptr_t)uc->uc_mcontext.fault_address == addr && esr_ok;
 #else

@@ -120,21 +120,11 @@ static struct fault_ctx read_fault_ctx(const ucontext_t *uc)
     /* The esr_context record: EC 0x20 instruction abort, 0x24 data abort
      * with WnR (bit 6) set for a write. */
     f.ctx_addr = (uintptr_t)uc->uc_mcontext.fault_address;
-    const uint8_t *p = uc->uc_mcontext.__reserved;
-    for (size_t off = 0; off + 8 <= sizeof uc->uc_mcontext.__reserved;) {
-        uint32_t magic, size;
-        memcpy(&magic, p + off, 4);
-        memcpy(&size, p + off + 4, 4);
-        if (magic == 0 || size < 8)
-            break;
-        if (magic == 0x45535201) { /* ESR_MAGIC */
-            uint64_t esr;
-            memcpy(&esr, p + off + 8, 8);
-            unsigned ec = (unsigned)(esr >> 26) & 0x3f;
-            f.known = ec == 0x20 || ec == 0x24;
-            f.access = ec == 0x20 ? ACC_EXEC : (esr & (1u << 6)) ? ACC_WRITE : ACC_READ;
-        }
-        off += size;
+    uint64_t esr;
+    if (frame_esr(uc, &esr)) {
+        unsigned ec = (unsigned)(esr >> 26) & 0x3f;
+        f.known = ec == 0x20 || ec == 0x24;
+        f.access = ec == 0x20 ? ACC_EXEC : (esr & (1u << 6)) ? ACC_WRITE : ACC_READ;
     }
 #endif
     return f;

@@ -145,4 +145,31 @@ static inline long tgkill_raw(pid_t tgid, pid_t tid, int sig)
     return syscall(SYS_tgkill, tgid, tid, sig);
 }
 
+#ifdef __aarch64__
+#include <stdint.h>
+#include <string.h>
+#include <ucontext.h>
+
+/* The ESR of the esr_context record of an arm64 signal frame (the last one,
+ * should there be several): 1 with it in *esr, or 0 when the frame has none. */
+static inline int frame_esr(const ucontext_t *uc, uint64_t *esr)
+{
+    int found = 0;
+    const uint8_t *p = uc->uc_mcontext.__reserved;
+    for (size_t off = 0; off + 8 <= sizeof uc->uc_mcontext.__reserved;) {
+        uint32_t magic, size;
+        memcpy(&magic, p + off, 4);
+        memcpy(&size, p + off + 4, 4);
+        if (magic == 0 || size < 8)
+            break;
+        if (magic == 0x45535201) { /* ESR_MAGIC */
+            memcpy(esr, p + off + 8, 8);
+            found = 1;
+        }
+        off += size;
+    }
+    return found;
+}
+#endif
+
 #endif
