@@ -454,7 +454,7 @@ public:
       return Errno::LX_EISDIR;
     if (Type != LX_S_IFREG)
       return Errno::LX_EINVAL;
-    // The truncated file's HostStat (empty when the stat fails).
+    // The truncated file's identity (empty when the stat fails).
     HostStatBytes Out = {};
     int64_t R = FS.gate().call(InputKind::HostMetadata, Out, [&]() -> int64_t {
       int Fd = ::openat(Parent->DirFd, Name.c_str(),
@@ -466,7 +466,7 @@ public:
         ::close(Fd);
         return E;
       }
-      (void)hostStatFd(Fd, FS.hostIds(), Out);
+      (void)hostStatFd(Fd, FS.hostIds(), Out, StatPart::Identity);
       ::close(Fd);
       return 0;
     });
