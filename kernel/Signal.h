@@ -71,8 +71,11 @@ public:
   uint64_t pending() const { return Mask; }
   bool has(int Sig) const { return Mask & sigBit(Sig); }
   /// Queues \p I; false when a standard signal was already pending (merged)
-  /// or the real-time queue is full.
-  bool add(const SigInfo &I);
+  /// or the real-time queue is full. \p FromHost marks the pending signal
+  /// as sent from outside the guest (by reprise's host), merged or not.
+  bool add(const SigInfo &I, bool FromHost = false);
+  /// Whether pending \p Sig came from reprise's host.
+  bool fromHost(int Sig) const { return HostMask & sigBit(Sig); }
   /// Takes the first instance of \p Sig.
   std::optional<SigInfo> take(int Sig);
   /// Drops every instance of the signals in \p Set.
@@ -80,6 +83,7 @@ public:
 
 private:
   uint64_t Mask = 0;
+  uint64_t HostMask = 0; // pending signals the host sent
   std::deque<SigInfo> Queue; // in the order queued
 };
 

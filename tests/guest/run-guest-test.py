@@ -29,6 +29,10 @@ Checks, in order, each reported with what was seen:
     and status;
   * --determinism (reprise only): runs with --seed 1 twice (stdout, stderr and
     status byte-identical) and once with --seed 2 (stdout must differ).
+
+With --send-signal SIG (a name: TERM, INT...) the driver sends SIG to the
+process it started (reprise, or the program itself) once the first line of
+stdout has appeared: a signal from outside, as a user's kill or ^C.
 """
 
 import argparse
@@ -37,9 +41,11 @@ import os
 import re
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 
 SANITIZER_RE = re.compile(
     r"AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:")
@@ -74,6 +80,8 @@ def parse_args(argv):
     p.add_argument("--determinism", action="store_true",
                    help="reprise only: same seed twice identical, another seed differs")
     p.add_argument("--timeout", type=float, default=600, help="seconds per run")
+    p.add_argument("--send-signal", metavar="SIG",
+                   help="send SIG (TERM, INT...) once the first stdout line has appeared")
     p.add_argument("command", nargs=argparse.REMAINDER)
     args = p.parse_args(argv)
     if args.command and args.command[0] == "--":
@@ -84,6 +92,8 @@ def parse_args(argv):
         p.error("--determinism needs --reprise")
     if args.raw and not args.reprise:
         p.error("--raw needs --reprise")
+    if args.send_signal and not hasattr(signal, "SIG" + args.send_signal):
+        p.error(f"--send-signal: unknown signal {args.send_signal}")
     return args
 
 
@@ -133,6 +143,8 @@ def run_once(args, tmpdir, seed=None):
                 shutil.rmtree(full)
             else:
                 os.unlink(full)
+    if args.send_signal:
+        return run_signalled(args, cmd, env)
     try:
         proc = subprocess.run(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, timeout=args.timeout,
@@ -144,6 +156,49 @@ def run_once(args, tmpdir, seed=None):
         raise TestFailure(f"could not start {describe(cmd)}: {e}")
     status = proc.returncode if proc.returncode >= 0 else 128 - proc.returncode
     return cmd, status, proc.stdout, proc.stderr
+
+
+def run_signalled(args, cmd, env):
+    """One run that gets args.send_signal once its first stdout line is out."""
+    try:
+        proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, preexec_fn=no_core_dumps)
+    except OSError as e:
+        raise TestFailure(f"could not start {describe(cmd)}: {e}")
+    out, err = bytearray(), bytearray()
+    first_line = threading.Event()
+
+    def drain(pipe, buf, watch):
+        while True:
+            chunk = pipe.read1(4096)
+            if not chunk:
+                break
+            buf += chunk
+            if watch and b"\n" in buf:
+                first_line.set()
+        if watch:
+            first_line.set()  # EOF: nothing more will come
+
+    readers = [threading.Thread(target=drain, args=(proc.stdout, out, True)),
+               threading.Thread(target=drain, args=(proc.stderr, err, False))]
+    for r in readers:
+        r.start()
+    try:
+        if first_line.wait(args.timeout) and proc.poll() is None:
+            proc.send_signal(getattr(signal, "SIG" + args.send_signal))
+        proc.wait(timeout=args.timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        for r in readers:
+            r.join()
+        raise TestFailure(f"timed out after {args.timeout:g} s: {describe(cmd)}\n"
+                          f"stdout so far:\n{decode(bytes(out))}stderr so far:\n"
+                          f"{decode(bytes(err))}")
+    for r in readers:
+        r.join()
+    status = proc.returncode if proc.returncode >= 0 else 128 - proc.returncode
+    return cmd, status, bytes(out), bytes(err)
 
 
 def decode(b):
