@@ -115,6 +115,10 @@ uint64_t Kernel::monotonicNs() const {
   return BootNs + Blocks * BlockNs + Syscalls * SyscallNs + IdleNs;
 }
 
+uint64_t Kernel::sliceNs() const {
+  return SliceEngine ? (SliceEngine->blocksExecuted() - SliceStart) * BlockNs : 0;
+}
+
 uint64_t Kernel::cpuTimeNs() const {
   return monotonicNs() - BootNs - IdleNs;
 }
@@ -673,6 +677,7 @@ RunOutcome Kernel::run() {
     uint64_t Ran = E.blocksExecuted() - SliceStart;
     TotalBlocks += Ran;
     T->CpuNs += Ran * BlockNs;
+    SliceStart = E.blocksExecuted(); // counted: the clocks must not add it again
     checkCpuTimers(T->group());
     Current = nullptr;
     SliceEngine = nullptr;

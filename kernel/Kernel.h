@@ -95,6 +95,8 @@ public:
   fs::Timespec realtime() const;
   /// CPU time used by the guest: its work, without sleeping.
   uint64_t cpuTimeNs() const;
+  /// The work of the running slice so far, not yet in its task's CpuNs.
+  uint64_t sliceNs() const;
 
   // Task life (kernel/Process.cpp).
 
