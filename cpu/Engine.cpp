@@ -568,4 +568,10 @@ void Engine::setContextReg(Context &C, Reg R, uint64_t V) const {
                        &V);
 }
 
+uint64_t Engine::contextReg(const Context &C, Reg R) const {
+  uint64_t V = 0;
+  uc_context_reg_read(static_cast<uc_context *>(C.Impl), unicornReg(TheArch, R), &V);
+  return V;
+}
+
 } // namespace reprise::cpu

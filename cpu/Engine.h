@@ -192,6 +192,8 @@ public:
   /// Changes one register of a saved context (a new thread's, before it
   /// first runs).
   void setContextReg(Context &C, Reg R, uint64_t V) const;
+  /// One register of a saved context.
+  uint64_t contextReg(const Context &C, Reg R) const;
 
 private:
   struct Impl;

@@ -129,6 +129,10 @@ uint64_t Kernel::monotonicNs() const {
   return BootNs + Blocks * BlockNs + Syscalls * SyscallNs + IdleNs;
 }
 
+uint64_t Kernel::sliceNs() const {
+  return SliceEngine ? (SliceEngine->blocksExecuted() - SliceStart) * BlockNs : 0;
+}
+
 uint64_t Kernel::cpuTimeNs() const {
   return monotonicNs() - BootNs - IdleNs;
 }
@@ -562,6 +566,16 @@ std::string Kernel::deadlockReport() {
   return R;
 }
 
+std::string Kernel::where(Task &T) {
+  cpu::Engine &E = T.cpu();
+  // The registers are in the engine, or saved while another task runs.
+  uint64_t Pc = T.mm().Loaded == &T || !T.Saved ? E.reg(cpu::Reg::Pc)
+                                                 : E.contextReg(*T.Saved, cpu::Reg::Pc);
+  return llvm::formatv("pc {0:x}: {1}", Pc,
+                       cpu::disassemble(E.arch(), Pc, T.mm().peek(Pc, 16)))
+      .str();
+}
+
 void Kernel::forwardHostSignals(uint64_t Sigs) {
   // Like a terminal's: to the foreground process group, here init's.
   ThreadGroup *Init = RootPids->Init;
@@ -571,12 +585,15 @@ void Kernel::forwardHostSignals(uint64_t Sigs) {
   for (int Sig = 1; Sig <= LX_NSIG; ++Sig) {
     if (!(Sigs & sigBit(Sig)))
       continue;
-    std::vector<ThreadGroup *> Targets;
+    // By pid: a signal that ends one process (init's ends them all) may
+    // let another be reaped before its turn.
+    std::vector<int32_t> Targets;
     for (const auto &[Pid, G] : Groups)
       if (G->State == ThreadGroup::Life::Alive && G->Pgrp == Fg)
-        Targets.push_back(G.get());
-    for (ThreadGroup *G : Targets)
-      sendSignal(*G, nullptr, SigInfo::fromOutside(Sig));
+        Targets.push_back(Pid);
+    for (int32_t Pid : Targets)
+      if (ThreadGroup *G = groupByPid(Pid))
+        sendSignal(*G, nullptr, SigInfo::fromOutside(Sig), /*FromHost=*/true);
   }
 }
 
@@ -688,6 +705,7 @@ RunOutcome Kernel::run() {
     uint64_t Ran = E.blocksExecuted() - SliceStart;
     TotalBlocks += Ran;
     T->CpuNs += Ran * BlockNs;
+    SliceStart = E.blocksExecuted(); // counted: the clocks must not add it again
     checkCpuTimers(T->group());
     Current = nullptr;
     SliceEngine = nullptr;
@@ -707,12 +725,6 @@ RunOutcome Kernel::run() {
     if (T->State != TaskState::Runnable)
       continue;
     uint64_t Pc = E.reg(cpu::Reg::Pc);
-    auto Where = [&] {
-      auto Bytes = T->mm().peek(Pc, 16);
-      return llvm::formatv("pc {0:x}: {1}", Pc,
-                           cpu::disassemble(E.arch(), Pc, Bytes))
-          .str();
-    };
     switch (S.Kind) {
     case cpu::StopKind::Requested:
     case cpu::StopKind::Quantum:
@@ -729,17 +741,16 @@ RunOutcome Kernel::run() {
         // VM_FAULT_SIGBUS).
         forceSignal(*T, SigInfo::fault(LX_SIGBUS, LX_BUS_ADRERR, S.Fault.Addr),
                     llvm::formatv("bus error: {0} at address {1:x} past the end of "
-                                  "the mapped file (BUS_ADRERR), {2}",
-                                  Kind, S.Fault.Addr, Where())
+                                  "the mapped file (BUS_ADRERR)",
+                                  Kind, S.Fault.Addr)
                         .str());
         break;
       }
       forceSignal(*T, SigInfo::fault(LX_SIGSEGV, Code, S.Fault.Addr),
-                  llvm::formatv("{0} {1} at address {2:x} ({3}), {4}",
+                  llvm::formatv("{0} {1} at address {2:x} ({3})",
                                 S.Fault.Mapped ? "protection fault:" : "bad",
                                 Kind, S.Fault.Addr,
-                                S.Fault.Mapped ? "SEGV_ACCERR" : "SEGV_MAPERR",
-                                Where())
+                                S.Fault.Mapped ? "SEGV_ACCERR" : "SEGV_MAPERR")
                       .str());
       break;
     }
@@ -748,30 +759,30 @@ RunOutcome Kernel::run() {
                   SigInfo::fault(LX_SIGILL, T->arch() == Arch::X86_64 ? LX_ILL_ILLOPN
                                                                      : LX_ILL_ILLOPC,
                                  Pc),
-                  "illegal instruction at " + Where());
+                  "illegal instruction");
       break;
     case cpu::StopKind::Breakpoint:
       forceSignal(*T,
                   T->arch() == Arch::X86_64 ? SigInfo::kernel(LX_SIGTRAP)
                                             : SigInfo::fault(LX_SIGTRAP, LX_TRAP_BRKPT, Pc),
-                  "breakpoint at " + Where());
+                  "breakpoint");
       break;
     case cpu::StopKind::DivideError:
       forceSignal(*T, SigInfo::fault(LX_SIGFPE, LX_FPE_INTDIV, Pc),
-                  "integer divide error at " + Where());
+                  "integer divide error");
       break;
     case cpu::StopKind::GeneralProtection: {
       std::string Insn = cpu::disassemble(E.arch(), Pc, T->mm().peek(Pc, 16));
       if (Insn.rfind("div", 0) == 0 || Insn.rfind("idiv", 0) == 0)
         forceSignal(*T, SigInfo::fault(LX_SIGFPE, LX_FPE_INTDIV, Pc),
-                    "integer divide error at " + Where());
+                    "integer divide error");
       else
         forceSignal(*T, SigInfo::fault(LX_SIGSEGV, LX_SI_KERNEL, 0),
-                    "general protection fault at " + Where());
+                    "general protection fault");
       break;
     }
     case cpu::StopKind::EngineError:
-      killBySignal(*T, LX_SIGILL, "engine error (" + S.Message + ") at " + Where());
+      killBySignal(*T, LX_SIGILL, "engine error (" + S.Message + ")");
       break;
     }
     if (T->State == TaskState::Runnable)

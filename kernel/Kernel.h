@@ -103,6 +103,8 @@ public:
   fs::Timespec realtime() const;
   /// CPU time used by the guest: its work, without sleeping.
   uint64_t cpuTimeNs() const;
+  /// The work of the running slice so far, not yet in its task's CpuNs.
+  uint64_t sliceNs() const;
 
   // Task life (kernel/Process.cpp).
 
@@ -110,16 +112,21 @@ public:
   void exitThread(Task &T, int Status);
   /// exit_group(2): ends every thread of \p T's process with \p Status.
   void exitGroup(Task &T, int Status);
-  /// Kills \p T's thread group by \p Sig's default action, with a report
-  /// on stderr when it is the init process.
+  /// Kills \p T's thread group by \p Sig's default action. When it is the
+  /// guest's first process, the run ends with one line on stderr: "task N
+  /// killed by SIG: \p Detail, pc ...: instruction", where \p Detail says
+  /// what happened (a fault, who sent the signal) and the rest where \p T
+  /// was.
   void killBySignal(Task &T, int Sig, const std::string &Detail);
   // Signals (kernel/SignalDelivery.cpp).
 
   /// Sends a signal to process \p G (\p Target null) or to thread \p Target.
   /// Ignored signals are dropped; one whose default action kills does so at
   /// once; others are queued and a thread that can take a handled one is
-  /// woken from an interruptible wait.
-  void sendSignal(ThreadGroup &G, Task *Target, const SigInfo &Info);
+  /// woken from an interruptible wait. \p FromHost: sent to reprise by its
+  /// host, from outside the guest (a namespace's init is not shielded).
+  void sendSignal(ThreadGroup &G, Task *Target, const SigInfo &Info,
+                  bool FromHost = false);
   void sendSignal(ThreadGroup &G, Task *Target, int Sig) {
     sendSignal(G, Target, SigInfo::kernel(Sig));
   }
@@ -299,6 +306,8 @@ private:
   /// Signals sent to reprise by the host (Options::HostSignals), on to the
   /// guest's foreground process group.
   void forwardHostSignals(uint64_t Sigs);
+  /// Where \p T is, for a report: "pc 0x401000: mov eax, 1".
+  std::string where(Task &T);
   /// Frees what could not be freed while an engine was running.
   void collectGarbage();
   std::string deadlockReport();

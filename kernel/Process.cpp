@@ -332,9 +332,9 @@ void Kernel::exitGroup(Task &T, int Status) { terminateGroup(T.group(), Status);
 
 void Kernel::killBySignal(Task &T, int Sig, const std::string &Detail) {
   ThreadGroup &G = T.group();
-  if (&G == RootPids->Init && !Detail.empty())
+  if (&G == RootPids->Init && G.State == ThreadGroup::Life::Alive && !G.Exiting)
     Outcome.Report = "reprise: task " + std::to_string(T.tid()) + " killed by " +
-                     signalName(Sig) + ": " + Detail;
+                     signalName(Sig) + ": " + Detail + ", " + where(T);
   int Status = Sig;
   if (defaultAction(Sig) == DefaultAction::Core && G.Dumpable)
     Status |= 0x80; // "core dumped" (no file is written)

@@ -25,14 +25,18 @@ DefaultAction defaultAction(int Sig) {
   }
 }
 
-bool SignalQueue::add(const SigInfo &I) {
-  if (I.Signo < LX_SIGRTMIN && has(I.Signo))
+bool SignalQueue::add(const SigInfo &I, bool FromHost) {
+  uint64_t Host = FromHost ? sigBit(I.Signo) : 0;
+  if (I.Signo < LX_SIGRTMIN && has(I.Signo)) {
+    HostMask |= Host;
     return false;
+  }
   // RLIMIT_SIGPENDING would bound real-time signals; 4096 per queue here.
   if (Queue.size() >= 4096)
     return false;
   Queue.push_back(I);
   Mask |= sigBit(I.Signo);
+  HostMask |= Host;
   return true;
 }
 
@@ -44,14 +48,17 @@ std::optional<SigInfo> SignalQueue::take(int Sig) {
   SigInfo Out = *It;
   Queue.erase(It);
   if (std::none_of(Queue.begin(), Queue.end(),
-                   [&](const SigInfo &I) { return I.Signo == Sig; }))
+                   [&](const SigInfo &I) { return I.Signo == Sig; })) {
     Mask &= ~sigBit(Sig);
+    HostMask &= ~sigBit(Sig);
+  }
   return Out;
 }
 
 void SignalQueue::discard(uint64_t Set) {
   std::erase_if(Queue, [&](const SigInfo &I) { return Set & sigBit(I.Signo); });
   Mask &= ~Set;
+  HostMask &= ~Set;
 }
 
 int nextSignal(uint64_t Pending) {

@@ -65,10 +65,9 @@ struct SigInfo {
   static SigInfo kernel(int Sig) { return SigInfo{Sig, 0, linux_abi::LX_SI_KERNEL}; }
   /// A signal from outside the guest (sent to reprise by the host): SI_USER
   /// with sender pid 0, as Linux shows a sender in an ancestor namespace.
+  /// Whether init may ignore it is not in the siginfo (a guest could forge
+  /// this one): see Kernel::sendSignal's FromHost.
   static SigInfo fromOutside(int Sig) { return fromProcess(Sig, linux_abi::LX_SI_USER, 0, 0); }
-  bool isFromOutside() const {
-    return Code == linux_abi::LX_SI_USER && get<int32_t>(0) == 0;
-  }
 };
 static_assert(sizeof(SigInfo) == 128, "siginfo_t is 128 bytes");
 
@@ -77,8 +76,11 @@ public:
   uint64_t pending() const { return Mask; }
   bool has(int Sig) const { return Mask & sigBit(Sig); }
   /// Queues \p I; false when a standard signal was already pending (merged)
-  /// or the real-time queue is full.
-  bool add(const SigInfo &I);
+  /// or the real-time queue is full. \p FromHost marks the pending signal
+  /// as sent from outside the guest (by reprise's host), merged or not.
+  bool add(const SigInfo &I, bool FromHost = false);
+  /// Whether pending \p Sig came from reprise's host.
+  bool fromHost(int Sig) const { return HostMask & sigBit(Sig); }
   /// Takes the first instance of \p Sig.
   std::optional<SigInfo> take(int Sig);
   /// Drops every instance of the signals in \p Set.
@@ -86,6 +88,7 @@ public:
 
 private:
   uint64_t Mask = 0;
+  uint64_t HostMask = 0; // pending signals the host sent
   std::deque<SigInfo> Queue; // in the order queued
 };
 

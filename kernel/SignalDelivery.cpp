@@ -141,17 +141,54 @@ void restoreAltStack(Task &T, const StackT &S, uint64_t Sp) {
   A.Flags = S.Flags & LX_SS_AUTODISARM;
 }
 
+/// How a report names the sender of \p I: "sent by pid 7 (kill)".
+std::string signalOrigin(const SigInfo &I, bool FromHost) {
+  if (FromHost)
+    return "sent to reprise by the host";
+  std::string Pid = std::to_string(I.get<int32_t>(0));
+  switch (I.Code) {
+  case LX_SI_USER:
+    return "sent by pid " + Pid + " (kill)";
+  case LX_SI_TKILL:
+    return "sent by pid " + Pid + " (tkill)";
+  case LX_SI_QUEUE:
+    return "queued by pid " + Pid;
+  case LX_SI_TIMER:
+    return "sent by a timer";
+  default:
+    return "sent by the kernel";
+  }
+}
+
 } // namespace
 
 // --- Sending -------------------------------------------------------------------
 
-void Kernel::sendSignal(ThreadGroup &G, Task *Target, const SigInfo &Info) {
+void Kernel::sendSignal(ThreadGroup &G, Task *Target, const SigInfo &Info,
+                        bool FromHost) {
   int Sig = Info.Signo;
   if (Sig <= 0 || Sig > LX_NSIG || G.State != ThreadGroup::Life::Alive ||
       G.Exiting)
     return;
+  // A namespace's init gets only the signals it has handlers for when they
+  // come from inside its namespace, SIGKILL and SIGSTOP included (Linux's
+  // SIGNAL_UNKILLABLE). Reprise's host is outside every guest namespace.
+  // Linux lets only an ancestor namespace's SIGKILL and SIGSTOP through;
+  // the host cannot send those (they would act on reprise itself), and what
+  // it passes on (SIGINT, SIGTERM...) is its user's way to end the run, so
+  // those act on the guest's init as on any process.
+  bool Shielded = isNamespaceInit(G) && !FromHost;
+  // The thread a report names when the signal ends the process now.
+  auto reported = [&]() -> Task & {
+    if (Target)
+      return *Target;
+    if (G.Leader && G.Leader->State != TaskState::Dead)
+      return *G.Leader;
+    return *G.Threads.front();
+  };
   if (Sig == LX_SIGKILL) {
-    terminateGroup(G, LX_SIGKILL);
+    if (!Shielded)
+      killBySignal(reported(), Sig, signalOrigin(Info, FromHost));
     return;
   }
   // Job control acts when the signal is sent, whatever its disposition: a
@@ -205,13 +242,10 @@ void Kernel::sendSignal(ThreadGroup &G, Task *Target, const SigInfo &Info) {
       DefaultAction D = defaultAction(Sig);
       if (D == DefaultAction::Ignore || D == DefaultAction::Continue)
         return;
-      // A namespace's init only gets the signals it has handlers for, but
-      // one from outside the guest (Ctrl-C, timeout(1)) ends the run: the
-      // user must be able to stop any program, init or not.
-      if (isNamespaceInit(G) && !Info.isFromOutside())
+      if (Shielded)
         return;
       if (D == DefaultAction::Terminate || D == DefaultAction::Core) {
-        terminateGroup(G, D == DefaultAction::Core && G.Dumpable ? (Sig | 0x80) : Sig);
+        killBySignal(Taker ? *Taker : reported(), Sig, signalOrigin(Info, FromHost));
         return;
       }
       if (D == DefaultAction::Stop) {
@@ -228,7 +262,7 @@ void Kernel::sendSignal(ThreadGroup &G, Task *Target, const SigInfo &Info) {
     }
   }
   SignalQueue &Q = Target ? Target->SigPending : G.SharedPending;
-  if (!Q.add(Info))
+  if (!Q.add(Info, FromHost))
     return;
   G.SignalArrived.wakeAll(); // signalfd readers look again
   if (!Taker || Taker->State != TaskState::Blocked)
@@ -332,10 +366,11 @@ void Kernel::interruptSyscall(Task &T) {
 void Kernel::deliverSignals(Task &T) {
   ThreadGroup &G = T.group();
   while (T.State != TaskState::Dead && !G.Exiting) {
-    auto Taken = takeSignal(T, ~T.SigMask);
-    if (!Taken)
+    auto [Q, Next] = nextPending(T, ~T.SigMask);
+    if (!Q)
       break;
-    SigInfo Info = *Taken;
+    bool FromHost = Q->fromHost(Next);
+    SigInfo Info = *Q->take(Next);
     int Sig = Info.Signo;
     if (Gate.logging())
       event(replay::EventKind::Signal, T.tid(), uint64_t(Sig), Info.Code);
@@ -346,8 +381,9 @@ void Kernel::deliverSignals(Task &T) {
       DefaultAction D = defaultAction(Sig);
       if (D == DefaultAction::Ignore || D == DefaultAction::Continue)
         continue;
-      if (isNamespaceInit(G) && !(SynchronousSignals & sigBit(Sig)) &&
-          !Info.isFromOutside())
+      // A namespace's init drops what it has no handler for, as when sent
+      // (faults, which kill it, do not come this way: see forceSignal).
+      if (isNamespaceInit(G) && !FromHost)
         continue;
       if (D == DefaultAction::Stop) {
         // Linux's get_signal: dropped for an orphaned group, as when sent.
@@ -356,15 +392,14 @@ void Kernel::deliverSignals(Task &T) {
         stopGroup(G, Sig);
         return; // the thread stops here; the rest waits for SIGCONT
       }
-      killBySignal(T, Sig, "signal " + std::to_string(Sig) + " from pid " +
-                               std::to_string(Info.get<int32_t>(0)));
+      killBySignal(T, Sig, signalOrigin(Info, FromHost));
       return;
     }
     uint64_t OldMask = T.SavedMask ? *T.SavedMask : T.SigMask;
     T.SavedMask.reset();
     if (!setupFrame(T, Info, Act, OldMask)) {
-      killBySignal(T, LX_SIGSEGV, "no room for a signal frame for signal " +
-                                      std::to_string(Sig));
+      killBySignal(T, LX_SIGSEGV,
+                   std::string("no room for a signal frame for ") + signalName(Sig));
       return;
     }
     T.SigMask |= Act.Mask;

@@ -102,6 +102,10 @@ uint64_t Kernel::processCpuNs(ThreadGroup &G) {
   uint64_t Ns = G.CpuNs;
   for (Task *Th : G.Threads)
     Ns += Th->CpuNs;
+  // A thread of G is running (in a system call): its slice so far counts,
+  // or a timer set now would be due early and a value read now stale.
+  if (Current && &Current->group() == &G)
+    Ns += sliceNs();
   return Ns;
 }
 

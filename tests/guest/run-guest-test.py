@@ -34,6 +34,10 @@ Checks, in order, each reported with what was seen:
     `reprise replay` runs the trace from an empty directory with stdin
     closed and must give the recording's stdout, stderr and status exactly,
     without writing to {tmpdir}.
+
+With --send-signal SIG (a name: TERM, INT...) the driver sends SIG to the
+process it started (reprise, or the program itself) once the first line of
+stdout has appeared: a signal from outside, as a user's kill or ^C.
 """
 
 import argparse
@@ -42,9 +46,11 @@ import os
 import re
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 
 SANITIZER_RE = re.compile(
     r"AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:")
@@ -81,6 +87,8 @@ def parse_args(argv):
     p.add_argument("--replay", action="store_true",
                    help="reprise only: record twice, compare traces, replay and compare")
     p.add_argument("--timeout", type=float, default=600, help="seconds per run")
+    p.add_argument("--send-signal", metavar="SIG",
+                   help="send SIG (TERM, INT...) once the first stdout line has appeared")
     p.add_argument("command", nargs=argparse.REMAINDER)
     args = p.parse_args(argv)
     if args.command and args.command[0] == "--":
@@ -93,6 +101,8 @@ def parse_args(argv):
         p.error("--replay needs --reprise and no --raw")
     if args.raw and not args.reprise:
         p.error("--raw needs --reprise")
+    if args.send_signal and not hasattr(signal, "SIG" + args.send_signal):
+        p.error(f"--send-signal: unknown signal {args.send_signal}")
     return args
 
 
@@ -162,15 +172,21 @@ def run_replay(args, trace, workdir):
 def check_replay(args, tmpdir):
     """Records twice, compares the traces, replays and compares the output."""
     with tempfile.TemporaryDirectory(prefix=f"reprise-replay-{args.name}-") as work:
-        traces = [os.path.join(work, f"run{i}.trace") for i in (1, 2)]
+        # A signal from the host comes when it comes: two recordings of
+        # such a run differ (that is what the trace is for), so it is
+        # recorded once and only its replay is compared.
+        traces = [os.path.join(work, f"run{i}.trace")
+                  for i in ((1,) if args.send_signal else (1, 2))]
         runs = []
         for t in traces:
             r = run_once(args, tmpdir, trace=t)
             check_run(args, *r)
             runs.append(r)
-        compare_runs(f"{args.name}: two recordings", runs[0], runs[1])
-        with open(traces[0], "rb") as f1, open(traces[1], "rb") as f2:
-            if f1.read() != f2.read():
+        if len(runs) == 2:
+            compare_runs(f"{args.name}: two recordings", runs[0], runs[1])
+            with open(traces[0], "rb") as f1, open(traces[1], "rb") as f2:
+                same = f1.read() == f2.read()
+            if not same:
                 dumps = [subprocess.run([args.reprise, "trace", "dump", t],
                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                         timeout=args.timeout).stdout for t in traces]
@@ -201,6 +217,8 @@ def run_once(args, tmpdir, seed=None, trace=None):
         # Each run starts from an empty directory at the same path, so that
         # repeated runs see (and print) the same paths.
         empty_dir(tmpdir)
+    if args.send_signal:
+        return run_signalled(args, cmd, env)
     try:
         proc = subprocess.run(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, timeout=args.timeout,
@@ -212,6 +230,49 @@ def run_once(args, tmpdir, seed=None, trace=None):
         raise TestFailure(f"could not start {describe(cmd)}: {e}")
     status = proc.returncode if proc.returncode >= 0 else 128 - proc.returncode
     return cmd, status, proc.stdout, proc.stderr
+
+
+def run_signalled(args, cmd, env):
+    """One run that gets args.send_signal once its first stdout line is out."""
+    try:
+        proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, preexec_fn=no_core_dumps)
+    except OSError as e:
+        raise TestFailure(f"could not start {describe(cmd)}: {e}")
+    out, err = bytearray(), bytearray()
+    first_line = threading.Event()
+
+    def drain(pipe, buf, watch):
+        while True:
+            chunk = pipe.read1(4096)
+            if not chunk:
+                break
+            buf += chunk
+            if watch and b"\n" in buf:
+                first_line.set()
+        if watch:
+            first_line.set()  # EOF: nothing more will come
+
+    readers = [threading.Thread(target=drain, args=(proc.stdout, out, True)),
+               threading.Thread(target=drain, args=(proc.stderr, err, False))]
+    for r in readers:
+        r.start()
+    try:
+        if first_line.wait(args.timeout) and proc.poll() is None:
+            proc.send_signal(getattr(signal, "SIG" + args.send_signal))
+        proc.wait(timeout=args.timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        for r in readers:
+            r.join()
+        raise TestFailure(f"timed out after {args.timeout:g} s: {describe(cmd)}\n"
+                          f"stdout so far:\n{decode(bytes(out))}stderr so far:\n"
+                          f"{decode(bytes(err))}")
+    for r in readers:
+        r.join()
+    status = proc.returncode if proc.returncode >= 0 else 128 - proc.returncode
+    return cmd, status, bytes(out), bytes(err)
 
 
 def decode(b):
@@ -319,8 +380,9 @@ def main(argv):
                   f"--seed 2 differs")
         elif args.replay:
             first, size = check_replay(args, tmpdir)
-            print(f"{args.name}: recorded twice (identical {size}-byte traces), "
-                  f"replay identical ({describe(first[0])})")
+            how = ("recorded once (a host signal)" if args.send_signal
+                   else f"recorded twice (identical {size}-byte traces)")
+            print(f"{args.name}: {how}, replay identical ({describe(first[0])})")
         else:
             first = run_once(args, tmpdir)
             check_run(args, *first)

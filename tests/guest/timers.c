@@ -1,7 +1,12 @@
-/* timers: alarm, setitimer (REAL and VIRTUAL), POSIX timers and signalfd.
- * Under reprise they run on virtual time, so the counts are exact; the
- * program only prints what is the same on every run natively too. */
+/* timers: alarm, setitimer (REAL, VIRTUAL and PROF), POSIX timers and
+ * signalfd. Under reprise they run on virtual time, so the counts are exact;
+ * the program only prints what is the same on every run natively too.
+ *
+ * With --exact (reprise only) it checks what only virtual time makes
+ * exact: a CPU-time itimer counts the work its process did in the slice
+ * still running, when it is set and when it is read. */
 #define _GNU_SOURCE
+#include <sched.h>
 #include <signal.h>
 #include <sys/signalfd.h>
 #include <sys/time.h>
@@ -10,7 +15,7 @@
 
 #include "check.h"
 
-static volatile sig_atomic_t alrm, vt;
+static volatile sig_atomic_t alrm, vt, prof;
 static volatile int rt_value, rt_code;
 
 static void handler(int sig, siginfo_t *si, void *uc)
@@ -20,20 +25,105 @@ static void handler(int sig, siginfo_t *si, void *uc)
         alrm++;
     else if (sig == SIGVTALRM)
         vt++;
+    else if (sig == SIGPROF)
+        prof++;
     else {
         rt_value = si->si_value.sival_int;
         rt_code = si->si_code;
     }
 }
 
-int main(void)
+static long long us_of(struct timeval v) { return v.tv_sec * 1000000ll + v.tv_usec; }
+
+static long long cpu_ns(void)
+{
+    struct timespec t;
+    CHECK_SYS(clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t));
+    return t.tv_sec * 1000000000ll + t.tv_nsec;
+}
+
+/* ITIMER_PROF: SIGPROF while the process works, and a value that goes
+ * down with that work. Linux counts a CPU-time itimer in ticks (and adds
+ * one to the value set), so only the direction is compared. */
+static void prof_timer(void)
+{
+    struct itimerval p = {{0, 1000}, {0, 1000}};
+    CHECK_SYS(setitimer(ITIMER_PROF, &p, NULL));
+    volatile unsigned long spin = 0;
+    while (prof < 3)
+        spin++;
+    struct itimerval cur;
+    CHECK_SYS(getitimer(ITIMER_PROF, &cur));
+    printf("ITIMER_PROF every 1 ms fired while the process worked: %d, interval %ld us\n",
+           prof >= 3, (long)cur.it_interval.tv_usec);
+
+    struct itimerval once = {{0, 0}, {100, 0}};
+    CHECK_SYS(setitimer(ITIMER_PROF, &once, NULL));
+    struct itimerval a, b;
+    CHECK_SYS(getitimer(ITIMER_PROF, &a));
+    b = a;
+    for (int round = 0; round < 100000 && us_of(b.it_value) >= us_of(a.it_value); round++) {
+        for (int k = 0; k < 10000; k++)
+            spin++;
+        CHECK_SYS(getitimer(ITIMER_PROF, &b));
+    }
+    printf("getitimer(ITIMER_PROF) goes down as the process works: %d, still armed: %d, "
+           "about 100 s left: %d\n",
+           us_of(b.it_value) < us_of(a.it_value), us_of(b.it_value) > 0,
+           b.it_value.tv_sec >= 99 && b.it_value.tv_sec <= 100);
+    struct itimerval off = {{0, 0}, {0, 0}};
+    CHECK_SYS(setitimer(ITIMER_PROF, &off, &b));
+    CHECK_SYS(getitimer(ITIMER_PROF, &a));
+    printf("disarmed: %d (setitimer gave the old value: %d)\n",
+           us_of(a.it_value) == 0, us_of(b.it_value) > 0);
+}
+
+/* Reprise only: a slice's work counts at once. sched_yield starts a new
+ * slice; some work follows in the same slice, then the timer is set. The
+ * timer must not fire before the process did its value of work, and two
+ * reads with work between them in one slice must differ. */
+static void prof_timer_exact(void)
+{
+    volatile unsigned long spin = 0;
+    sched_yield();
+    for (int k = 0; k < 5000; k++)
+        spin++;
+    struct itimerval p = {{0, 0}, {0, 1000}};
+    CHECK_SYS(setitimer(ITIMER_PROF, &p, NULL));
+    long long t0 = cpu_ns();
+    while (!prof)
+        spin++;
+    long long used = cpu_ns() - t0;
+    printf("exact: SIGPROF of a 1 ms ITIMER_PROF came after 1 ms of work or more: %d\n",
+           used >= 1000000);
+
+    struct itimerval once = {{0, 0}, {100, 0}}, a, b;
+    CHECK_SYS(setitimer(ITIMER_PROF, &once, NULL));
+    sched_yield();
+    CHECK_SYS(getitimer(ITIMER_PROF, &a));
+    for (int k = 0; k < 1000; k++)
+        spin++;
+    CHECK_SYS(getitimer(ITIMER_PROF, &b));
+    printf("exact: getitimer(ITIMER_PROF) counts the running slice's work: %d\n",
+           us_of(b.it_value) < us_of(a.it_value));
+    struct itimerval off = {{0, 0}, {0, 0}};
+    CHECK_SYS(setitimer(ITIMER_PROF, &off, NULL));
+}
+
+int main(int argc, char **argv)
 {
     struct sigaction sa = {0};
     sa.sa_sigaction = handler;
     sa.sa_flags = SA_SIGINFO;
     CHECK_SYS(sigaction(SIGALRM, &sa, NULL));
     CHECK_SYS(sigaction(SIGVTALRM, &sa, NULL));
+    CHECK_SYS(sigaction(SIGPROF, &sa, NULL));
     CHECK_SYS(sigaction(SIGRTMIN, &sa, NULL));
+    if (argc > 1 && strcmp(argv[1], "--exact") == 0) {
+        prof_timer_exact();
+        guest_ok("timers");
+        return 0;
+    }
 
     printf("alarm(5) returns %u\n", alarm(5));
     printf("alarm(0) returns %u (the previous alarm's seconds)\n", alarm(0));
@@ -62,6 +152,7 @@ int main(void)
     v = (struct itimerval){0};
     CHECK_SYS(setitimer(ITIMER_VIRTUAL, &v, NULL));
     printf("ITIMER_VIRTUAL fired while the process worked: %d\n", vt >= 3);
+    prof_timer();
     expect_errno(setitimer(7, &v, NULL), EINVAL, "setitimer(7)");
 
     timer_t t;
