@@ -148,6 +148,100 @@ uint64_t Kernel::cycleCounter() {
   return monotonicNs() + ++CycleReads;
 }
 
+llvm::Error Kernel::readImage(const fs::Location &L, const std::string &Name,
+                              std::vector<uint8_t> &Image) {
+  auto F = L.node()->open(LX_O_RDONLY);
+  if (!F)
+    return launchError(Name + ": cannot open: " + std::string(errnoName(F.error())),
+                       126, F.error());
+  Image.clear();
+  uint8_t Buf[65536];
+  while (true) {
+    auto N = (*F)->read(Buf, nullptr);
+    if (!N)
+      return launchError(Name + ": read error", 126, Errno::LX_EIO);
+    if (*N == 0)
+      return llvm::Error::success();
+    Image.insert(Image.end(), Buf, Buf + *N);
+    if (Image.size() > (1ull << 31))
+      return launchError(Name + ": file too large to execute", 126, Errno::LX_ENOMEM);
+  }
+}
+
+llvm::Error Kernel::mapSegments(mm::AddressSpace &AS, const loader::LoadPlan &Plan,
+                                llvm::ArrayRef<uint8_t> Image, const std::string &Name,
+                                const std::string &MapName) {
+  for (const auto &S : Plan.Segments) {
+    uint64_t Start = pageDown(S.VAddr);
+    uint64_t Lead = S.VAddr - Start;
+    llvm::ArrayRef<uint8_t> Contents(Image.data() + S.FileOffset - Lead,
+                                     S.FileSize + Lead);
+    auto R = AS.map(Start, S.VAddr + S.MemSize - Start, S.Prot,
+                    LX_MAP_PRIVATE | LX_MAP_FIXED, Contents, MapName);
+    if (!R)
+      return launchError(Name + ": cannot map segment: " + std::string(errnoName(R.error())),
+                         126, R.error());
+  }
+  return llvm::Error::success();
+}
+
+llvm::Expected<std::pair<uint64_t, uint64_t>>
+Kernel::mapInterpreter(const fs::Location &Root, const fs::Creds &C,
+                       const std::string &ExecPath, const loader::LoadPlan &Exe,
+                       mm::AddressSpace &AS) {
+  const std::string &Path = Exe.Interpreter;
+  std::string Name = ExecPath + ": interpreter " + Path;
+  // Resolved like the program: from the guest's root (and its cwd, for a
+  // relative name, which Linux allows and nobody uses).
+  auto L = TheVfs->resolve(Root, Root, Path, true, C);
+  if (!L) {
+    if (L.error() == Errno::LX_ENOENT || L.error() == Errno::LX_ENOTDIR)
+      return launchError(Name + ": no such file or directory", 127, L.error());
+    return launchError(Name + ": " + std::string(errnoName(L.error())), 126, L.error());
+  }
+  auto St = L->node()->access();
+  if (!St || (St->Mode & LX_S_IFMT) != LX_S_IFREG)
+    return launchError(Name + ": not a regular file", 126, Errno::LX_EACCES);
+  if (!fs::checkPermission(*St, C, LX_X_OK))
+    return launchError(Name + ": permission denied", 126, Errno::LX_EACCES);
+  std::vector<uint8_t> Image;
+  if (auto E = readImage(*L, Name, Image))
+    return E;
+  auto Plan = loader::planLoad(Image);
+  if (!Plan)
+    return launchError(Name + ": cannot execute: " + llvm::toString(Plan.takeError()),
+                       126, Errno::LX_ELIBBAD);
+  if (Plan->TheArch != Exe.TheArch)
+    return launchError(Name + ": is an " + std::string(archName(Plan->TheArch)) +
+                           " program, the executable an " +
+                           std::string(archName(Exe.TheArch)) + " one",
+                       126, Errno::LX_ELIBBAD);
+  if (!Plan->Interpreter.empty())
+    return launchError(Name + ": names an interpreter of its own", 126,
+                       Errno::LX_ELIBBAD);
+  if (Plan->Pie) {
+    // Placed as one block where the first mmap would go: a free range the
+    // size of its whole span, then each segment in it (the gaps between
+    // them stay unmapped, as Linux leaves them).
+    uint64_t Low = ~0ull, High = 0;
+    for (const auto &S : Plan->Segments) {
+      Low = std::min(Low, pageDown(S.VAddr));
+      High = std::max(High, pageUp(S.VAddr + S.MemSize));
+    }
+    auto At = AS.map(0, High - Low, LX_PROT_NONE, LX_MAP_PRIVATE | LX_MAP_ANONYMOUS, {}, "");
+    if (!At || !AS.unmap(*At, High - Low))
+      return launchError(Name + ": no room to map it", 126, Errno::LX_ENOMEM);
+    Plan->shift(*At - Low);
+  }
+  std::string MapName = L->path();
+  if (auto E = mapSegments(AS, *Plan, Image, Name, MapName))
+    return E;
+  uint64_t Base = Plan->Segments.front().VAddr;
+  for (const auto &S : Plan->Segments)
+    Base = std::min(Base, pageDown(S.VAddr));
+  return std::make_pair(Base, Plan->Entry);
+}
+
 llvm::Expected<LoadedImage>
 Kernel::loadImage(const fs::Location &Root, const fs::Location &Cwd,
                   const fs::Creds &C, const std::string &Path,
@@ -177,24 +271,8 @@ Kernel::loadImage(const fs::Location &Root, const fs::Location &Cwd,
       return launchError(ExecPath + ": not a regular file", 126, Errno::LX_EACCES);
     if (!fs::checkPermission(*St, C, LX_X_OK))
       return launchError(ExecPath + ": permission denied", 126, Errno::LX_EACCES);
-    auto F = L->node()->open(LX_O_RDONLY);
-    if (!F)
-      return launchError(ExecPath + ": cannot open: " +
-                             std::string(errnoName(F.error())),
-                         126, F.error());
-    Image.clear();
-    uint8_t Buf[65536];
-    while (true) {
-      auto N = (*F)->read(Buf, nullptr);
-      if (!N)
-        return launchError(ExecPath + ": read error", 126, Errno::LX_EIO);
-      if (*N == 0)
-        break;
-      Image.insert(Image.end(), Buf, Buf + *N);
-      if (Image.size() > (1ull << 31))
-        return launchError(ExecPath + ": file too large to execute", 126,
-                           Errno::LX_ENOMEM);
-    }
+    if (auto E = readImage(*L, ExecPath, Image))
+      return E;
     Exe = *L;
     if (Image.size() >= 2 && Image[0] == '#' && Image[1] == '!') {
       std::string Line(Image.begin() + 2,
@@ -240,12 +318,6 @@ Kernel::loadImage(const fs::Location &Root, const fs::Location &Cwd,
     return launchError(ExecPath + ": cannot execute: " +
                            llvm::toString(Plan.takeError()),
                        126, Errno::LX_ENOEXEC);
-  if (!Plan->Interpreter.empty())
-    return launchError(ExecPath + ": dynamic executables are not supported yet "
-                                  "(interpreter " +
-                           Plan->Interpreter + ")",
-                       126, Errno::LX_ENOEXEC);
-
   Arch A = Plan->TheArch;
   const uint64_t StackTop = loader::userTop(A);
   const uint64_t StackSize = 8ull << 20;
@@ -269,24 +341,25 @@ Kernel::loadImage(const fs::Location &Root, const fs::Location &Cwd,
   if (!AS)
     return launchError(llvm::toString(AS.takeError()), 1, Errno::LX_ENOMEM);
 
-  for (const auto &S : Plan->Segments) {
-    uint64_t Start = pageDown(S.VAddr);
-    uint64_t Lead = S.VAddr - Start;
-    llvm::ArrayRef<uint8_t> Contents(Image.data() + S.FileOffset - Lead,
-                                     S.FileSize + Lead);
-    auto R = (*AS)->map(Start, S.VAddr + S.MemSize - Start, S.Prot,
-                        LX_MAP_PRIVATE | LX_MAP_FIXED, Contents, Exe.path());
-    if (!R)
-      return launchError(ExecPath + ": cannot map segment: " +
-                             std::string(errnoName(R.error())),
-                         126, R.error());
-  }
+  if (auto E = mapSegments(**AS, *Plan, Image, ExecPath, Exe.path()))
+    return E;
   (*AS)->setBrkStart(pageUp(Plan->End));
   uint32_t StackProt = LX_PROT_READ | LX_PROT_WRITE | (Plan->ExecStack ? LX_PROT_EXEC : 0);
   if (!(*AS)->map(StackTop - StackSize, StackSize, StackProt,
                   LX_MAP_PRIVATE | LX_MAP_ANONYMOUS | LX_MAP_FIXED | LX_MAP_GROWSDOWN, {},
                   "[stack]"))
     return launchError("cannot map the initial stack", 1, Errno::LX_ENOMEM);
+
+  // A dynamic executable starts in its interpreter (the dynamic linker),
+  // mapped where the first mmap would go, as Linux does; the executable's
+  // own entry reaches it through AT_ENTRY.
+  uint64_t Entry = Plan->Entry, InterpBase = 0;
+  if (!Plan->Interpreter.empty()) {
+    auto In = mapInterpreter(Root, C, ExecPath, *Plan, **AS);
+    if (!In)
+      return In.takeError();
+    std::tie(InterpBase, Entry) = *In;
+  }
 
   if (A == Arch::Arm64) {
     // The signal return trampoline (Linux's vDSO sigtramp): arm64 libcs do
@@ -314,7 +387,7 @@ Kernel::loadImage(const fs::Location &Root, const fs::Location &Cwd,
              {LX_AT_PHDR, Plan->PhdrAddr},
              {LX_AT_PHENT, Plan->PhEnt},
              {LX_AT_PHNUM, Plan->PhNum},
-             {LX_AT_BASE, 0},
+             {LX_AT_BASE, InterpBase},
              {LX_AT_FLAGS, 0},
              {LX_AT_ENTRY, Plan->Entry},
              {LX_AT_UID, C.Uid},
@@ -329,7 +402,7 @@ Kernel::loadImage(const fs::Location &Root, const fs::Location &Cwd,
 
   LoadedImage Out;
   Out.AS = std::move(*AS);
-  Out.Entry = Plan->Entry;
+  Out.Entry = Entry;
   Out.Sp = Img.Sp;
   Out.ExePath = Exe.path();
   Out.Argv = std::move(Argv);

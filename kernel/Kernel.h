@@ -16,6 +16,7 @@
 #include "kernel/Random.h"
 #include "kernel/Task.h"
 #include "kernel/mm/PhysicalMemory.h"
+#include "loader/Elf.h"
 #include "replay/Gate.h"
 
 #include "llvm/ADT/ArrayRef.h"
@@ -311,6 +312,19 @@ private:
   /// Frees what could not be freed while an engine was running.
   void collectGarbage();
   std::string deadlockReport();
+  /// Reads the whole executable at \p L (\p Name for errors).
+  llvm::Error readImage(const fs::Location &L, const std::string &Name,
+                        std::vector<uint8_t> &Image);
+  /// Maps \p Plan's segments from \p Image, each named \p MapName.
+  llvm::Error mapSegments(mm::AddressSpace &AS, const loader::LoadPlan &Plan,
+                          llvm::ArrayRef<uint8_t> Image, const std::string &Name,
+                          const std::string &MapName);
+  /// Maps the interpreter (PT_INTERP) of \p Exe, the plan of \p ExecPath;
+  /// gives its base (AT_BASE) and entry point.
+  llvm::Expected<std::pair<uint64_t, uint64_t>>
+  mapInterpreter(const fs::Location &Root, const fs::Creds &C,
+                 const std::string &ExecPath, const loader::LoadPlan &Exe,
+                 mm::AddressSpace &AS);
   llvm::Expected<LoadedImage> loadImage(const fs::Location &Root,
                                               const fs::Location &Cwd,
                                               const fs::Creds &C,

@@ -37,6 +37,17 @@ struct LoadPlan {
   uint64_t End = 0; // end of the highest segment: where brk starts
   std::string Interpreter;
   bool ExecStack = false;
+
+  /// Moves every address of the plan by \p Delta (an interpreter placed
+  /// where there is room).
+  void shift(uint64_t Delta) {
+    LoadBias += Delta;
+    for (Segment &S : Segments)
+      S.VAddr += Delta;
+    Entry += Delta;
+    PhdrAddr += Delta;
+    End += Delta;
+  }
 };
 
 /// Where a position-independent executable is placed (no randomization: the

@@ -99,6 +99,8 @@ std::string_view errnoName(Errno E) {
     return "EOVERFLOW";
   case Errno::LX_EBADFD:
     return "EBADFD";
+  case Errno::LX_ELIBBAD:
+    return "ELIBBAD";
   case Errno::LX_EILSEQ:
     return "EILSEQ";
   case Errno::LX_ENOTSOCK:

@@ -235,6 +235,19 @@ Result<uint64_t> AddressSpace::findFree(uint64_t Len, uint64_t Hint) {
   return Errno::LX_ENOMEM;
 }
 
+void AddressSpace::dropCode(const Vma &V) {
+  // The engine finds translated code by the physical page behind an
+  // address, and translates only the first address of a range it is given:
+  // with frames scattered in physical memory, each page must go on its own.
+  // A page never populated has no code; one past the end of the file has no
+  // page to find (asking would fault).
+  for (size_t I = 0; I < V.Frames.size(); ++I) {
+    uint64_t Page = V.Start + I * PageSize;
+    if (V.Frames[I] && !V.pastEndOfFile(Page))
+      Engine->invalidateCode(Page, PageSize);
+  }
+}
+
 void AddressSpace::splitAt(uint64_t Addr) {
   Vma *V = find(Addr);
   if (!V || V->Start == Addr)
@@ -368,7 +381,7 @@ Result<void> AddressSpace::unmap(uint64_t Addr, uint64_t Len) {
     if (V.Prot & LX_PROT_EXEC) {
       // Drop translated code while the pages still translate.
       Engine->forgetTimeReads(V.Start, V.End - V.Start);
-      Engine->invalidateCode(V.Start, V.End - V.Start);
+      dropCode(V);
     }
     release(V);
     It = Vmas.erase(It);
@@ -419,7 +432,7 @@ Result<void> AddressSpace::protect(uint64_t Addr, uint64_t Len, uint32_t Prot) {
     bool WasExec = V.Prot & LX_PROT_EXEC, IsExec = Prot & LX_PROT_EXEC;
     if (WasExec && !IsExec) {
       Engine->forgetTimeReads(V.Start, V.End - V.Start);
-      Engine->invalidateCode(V.Start, V.End - V.Start);
+      dropCode(V);
     }
     if (Prot != LX_PROT_NONE && !V.Charged) {
       V.Charged = true;
@@ -510,7 +523,7 @@ Result<uint64_t> AddressSpace::remap(uint64_t Old, uint64_t OldLen,
   bool WasExec = Moved.Prot & LX_PROT_EXEC;
   if (WasExec) {
     Engine->forgetTimeReads(Moved.Start, Moved.End - Moved.Start);
-    Engine->invalidateCode(Moved.Start, Moved.End - Moved.Start);
+    dropCode(Moved);
   }
   Vmas.erase(Old);
   uint64_t OldCharge = charge(Moved);

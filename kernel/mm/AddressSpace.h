@@ -155,6 +155,9 @@ private:
   bool isFree(uint64_t Start, uint64_t End) const;
   /// Splits the VMA containing \p Addr (if any) so a VMA starts there.
   void splitAt(uint64_t Addr);
+  /// Drops the engine's translated code from \p V's pages, while they still
+  /// translate (before they go or stop being executable).
+  void dropCode(const Vma &V);
   void release(Vma &V);
   Vma *find(uint64_t Addr);
   /// Resolves one page for kernel access; creates demand-zero frames.
