@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <tuple>
 #include <unistd.h>
 
 namespace reprise::fs {
@@ -79,6 +80,10 @@ public:
   HostFile(VnodeRef N, uint32_t Flags, HostFs &FS, int Fd, uint64_t Ino)
       : OpenFile(std::move(N), Flags), FS(FS), Fd(Fd), Ino(Ino) {}
   ~HostFile() override { FS.release(Fd); }
+
+  std::optional<std::pair<uint64_t, uint64_t>> identity() const override {
+    return std::make_pair(HostFs::Device, Ino);
+  }
 
   Result<size_t> read(llvm::MutableArrayRef<uint8_t> Buf,
                       const int64_t *Offset) override {
@@ -178,9 +183,10 @@ private:
 /// of a descriptor: in replay DirFd is a recorded number (see HostFs.h).
 class HostVnode : public Vnode {
 public:
-  /// A directory, taking ownership of \p DirFd.
-  HostVnode(HostFs &FS, int DirFd)
-      : FS(FS), DirFd(DirFd), Type(LX_S_IFDIR) {}
+  /// A directory, taking ownership of \p DirFd; \p Ino is its guest inode
+  /// number (0 for the root, which no lookup reaches).
+  HostVnode(HostFs &FS, int DirFd, uint64_t Ino)
+      : FS(FS), DirFd(DirFd), Type(LX_S_IFDIR), DirIno(Ino) {}
   /// Anything else: \p Name in directory \p Parent.
   HostVnode(HostFs &FS, std::shared_ptr<HostVnode> Parent, std::string Name,
             uint32_t Type)
@@ -193,13 +199,26 @@ public:
   uint32_t fileType() const override { return Type; }
 
   Result<FileStat> stat() override { return statAs(StatPart::Whole); }
-  Result<FileStat> access() override { return statAs(StatPart::Identity); }
+  /// A directory's guest inode number (0 for the root).
+  uint64_t dirIno() const { return DirIno; }
+
+  Result<FileStat> access() override {
+    if (Type != LX_S_IFDIR)
+      return statAs(StatPart::Identity);
+    if (const FileStat *Known = FS.cachedAccess(DirIno))
+      return *Known;
+    FileStat S = REPRISE_TRY(statAs(StatPart::Identity));
+    FS.cacheAccess(DirIno, S);
+    return S;
+  }
 
   Result<VnodeRef> lookup(std::string_view Child) override {
     if (Type != LX_S_IFDIR)
       return Errno::LX_ENOTDIR;
     REPRISE_TRY(checkName(Child));
     std::string C(Child);
+    if (VnodeRef Known = FS.cachedDir(DirIno, C))
+      return Known;
     // The child's HostStat, then the descriptor opened on it when it is a
     // directory (-1 otherwise).
     uint8_t Out[HostStat::Bytes + 4] = {};
@@ -224,7 +243,9 @@ public:
       int Fd = decodeFd(OutFd);
       if (Fd < 0)
         return Errno::LX_EIO; // only a corrupt trace says so
-      return VnodeRef(std::make_shared<HostVnode>(FS, Fd));
+      auto Dir = VnodeRef(std::make_shared<HostVnode>(FS, Fd, S.Ino));
+      FS.cacheDir(DirIno, C, Dir);
+      return Dir;
     }
     return VnodeRef(
         std::make_shared<HostVnode>(FS, self(), std::move(C), S.type()));
@@ -294,6 +315,9 @@ public:
       return Errno::LX_ENOTDIR;
     if (Type == LX_S_IFLNK)
       return Errno::LX_ELOOP;
+    if (!(Flags & LX_O_PATH) &&
+        ((Flags & LX_O_ACCMODE) != LX_O_RDONLY || (Flags & LX_O_TRUNC)))
+      REPRISE_TRY(writable());
     int HostFlags = hostOpenFlags(Flags);
     if (Flags & LX_O_PATH)
       HostFlags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK;
@@ -326,7 +350,8 @@ public:
   }
 
   Result<VnodeRef> createFile(std::string_view Child, uint32_t Mode,
-                              const Creds &) override {
+                              const Creds &Who) override {
+    REPRISE_TRY(writable());
     REPRISE_TRY(checkName(Child));
     std::string C(Child);
     // The new file's HostStat, then this directory's (either left empty when
@@ -346,11 +371,13 @@ public:
     if (R < 0)
       return gateErrno(R);
     FS.touched(Out);
+    FS.created(Out, Who);
     return VnodeRef(std::make_shared<HostVnode>(FS, self(), std::move(C), LX_S_IFREG));
   }
 
   Result<void> mkdir(std::string_view Child, uint32_t Mode,
-                     const Creds &) override {
+                     const Creds &Who) override {
+    REPRISE_TRY(writable());
     REPRISE_TRY(checkName(Child));
     std::string C(Child);
     // As createFile: the new directory's HostStat, then this one's.
@@ -365,31 +392,50 @@ public:
     if (R < 0)
       return gateErrno(R);
     FS.touched(Out);
+    FS.created(Out, Who);
     return {};
   }
 
   Result<void> unlink(std::string_view Child) override {
+    REPRISE_TRY(writable());
     REPRISE_TRY(checkName(Child));
     std::string C(Child);
+    FS.forgetDir(DirIno, C);
     return changeEntry([&] { return removeEntry(DirFd, C.c_str(), 0); });
   }
 
   Result<void> rmdir(std::string_view Child) override {
+    REPRISE_TRY(writable());
     REPRISE_TRY(checkName(Child));
     std::string C(Child);
+    FS.forgetDir(DirIno, C);
     return changeEntry(
         [&] { return removeEntry(DirFd, C.c_str(), AT_REMOVEDIR); });
   }
 
   Result<void> symlink(std::string_view Child, std::string_view Target) override {
+    REPRISE_TRY(writable());
     REPRISE_TRY(checkName(Child));
     std::string C(Child), T(Target);
-    return changeEntry(
-        [&] { return ::symlinkat(T.c_str(), DirFd, C.c_str()); });
+    // As mkdir: the new link's HostStat, then this directory's, so that the
+    // link too shows the virtual time it was made at, not the host's.
+    uint8_t Out[2 * HostStat::Bytes] = {};
+    int64_t R = FS.gate().call(InputKind::HostMetadata, Out, [&]() -> int64_t {
+      if (::symlinkat(T.c_str(), DirFd, C.c_str()) != 0)
+        return hostFailure();
+      (void)hostStatAt(DirFd, C.c_str(), FS.hostIds(), Out, StatPart::Identity);
+      (void)statSelf(Out + HostStat::Bytes, StatPart::Identity);
+      return 0;
+    });
+    if (R < 0)
+      return gateErrno(R);
+    FS.touched(Out);
+    return {};
   }
 
   Result<void> rename(std::string_view From, Vnode &NewDir,
                       std::string_view To, uint32_t Flags) override {
+    REPRISE_TRY(writable());
     auto *Dest = dynamic_cast<HostVnode *>(&NewDir);
     if (!Dest || &Dest->FS != &FS || Dest->DirFd < 0)
       return Errno::LX_EXDEV;
@@ -399,6 +445,9 @@ public:
     if (Flags & LX_RENAME_EXCHANGE)
       return Errno::LX_EINVAL; // not offered by every host; refused plainly
     bool NoReplace = Flags & LX_RENAME_NOREPLACE;
+    // Both names may change what they stand for, whatever the outcome.
+    FS.forgetDir(DirIno, F);
+    FS.forgetDir(Dest->DirIno, T);
     // This directory's HostStat, then the destination's.
     uint8_t Out[2 * HostStat::Bytes] = {};
     int64_t R = FS.gate().call(InputKind::HostMetadata, Out, [&]() -> int64_t {
@@ -427,6 +476,76 @@ public:
     return {};
   }
 
+  Result<void> link(std::string_view Child, Vnode &Target) override {
+    REPRISE_TRY(writable());
+    auto *Src = dynamic_cast<HostVnode *>(&Target);
+    if (!Src || &Src->FS != &FS)
+      return Errno::LX_EXDEV;
+    if (Src->Type == LX_S_IFDIR)
+      return Errno::LX_EPERM; // no hard links to directories
+    REPRISE_TRY(checkName(Child));
+    std::string C(Child);
+    return changeEntry([&] {
+      return ::linkat(Src->Parent->DirFd, Src->Name.c_str(), DirFd, C.c_str(), 0);
+    });
+  }
+
+  Result<void> chmod(uint32_t Mode) override {
+    REPRISE_TRY(writable());
+    if (Type == LX_S_IFLNK)
+      return Errno::LX_EOPNOTSUPP; // as Linux for the link itself
+    if (Type == LX_S_IFDIR)
+      FS.forgetAccess(DirIno);
+    int64_t R = FS.gate().call(InputKind::HostEffect, {}, [&]() -> int64_t {
+      if (Type == LX_S_IFDIR)
+        return withDirFd([&](int Fd) { return ::fchmod(Fd, mode_t(Mode & 07777)); });
+      // glibc refuses the change (EOPNOTSUPP) if the name is now a symlink.
+      return ::fchmodat(Parent->DirFd, Name.c_str(), mode_t(Mode & 07777),
+                        AT_SYMLINK_NOFOLLOW);
+    });
+    return R < 0 ? Result<void>(gateErrno(R)) : Result<void>();
+  }
+
+  Result<void> chown(uint32_t Uid, uint32_t Gid) override {
+    REPRISE_TRY(writable());
+    if (Type == LX_S_IFDIR)
+      FS.forgetAccess(DirIno);
+    HostStatBytes Out = {};
+    int64_t R = FS.gate().call(InputKind::HostMetadata, Out, [&]() -> int64_t {
+      return statSelf(Out, StatPart::Identity);
+    });
+    if (R < 0)
+      return gateErrno(R);
+    FS.ownerSet(Out, Uid, Gid);
+    return {};
+  }
+
+  Result<void> setTimes(const Timespec *Atime, const Timespec *Mtime) override {
+    REPRISE_TRY(writable());
+    struct timespec Ts[2];
+    const Timespec *Want[2] = {Atime, Mtime};
+    for (int I = 0; I < 2; ++I) {
+      Ts[I].tv_sec = Want[I] ? Want[I]->Sec : 0;
+      Ts[I].tv_nsec = Want[I] ? long(Want[I]->Nsec) : UTIME_OMIT;
+    }
+    // The object's identity, to drop the time of its last write.
+    HostStatBytes Out = {};
+    int64_t R = FS.gate().call(InputKind::HostMetadata, Out, [&]() -> int64_t {
+      int Rc = Type == LX_S_IFDIR
+                   ? withDirFd([&](int Fd) { return ::futimens(Fd, Ts); })
+                   : ::utimensat(Parent->DirFd, Name.c_str(), Ts, AT_SYMLINK_NOFOLLOW);
+      if (Rc != 0)
+        return hostFailure();
+      (void)statSelf(Out, StatPart::Identity);
+      return 0;
+    });
+    if (R < 0)
+      return gateErrno(R);
+    if (Mtime)
+      FS.timesSet(Out);
+    return {};
+  }
+
   Result<std::string> readlink() override {
     if (Type != LX_S_IFLNK)
       return Errno::LX_EINVAL;
@@ -450,6 +569,7 @@ public:
   }
 
   Result<void> truncate(int64_t Size) override {
+    REPRISE_TRY(writable());
     if (Type == LX_S_IFDIR)
       return Errno::LX_EISDIR;
     if (Type != LX_S_IFREG)
@@ -503,6 +623,19 @@ private:
       FS.forgetIno(uint64_t(St.st_dev), uint64_t(St.st_ino));
     return 0;
   }
+  /// Inside a gated callable only: runs \p Op on a descriptor of this
+  /// directory that allows fchmod and futimens (its own may be O_PATH,
+  /// which does not).
+  int withDirFd(llvm::function_ref<int(int)> Op) {
+    int Fd = ::openat(DirFd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (Fd < 0)
+      return -1;
+    int Rc = Op(Fd);
+    int Saved = errno;
+    ::close(Fd);
+    errno = Saved;
+    return Rc;
+  }
   int64_t statSelf(uint8_t *Out, StatPart Part = StatPart::Whole) {
     if (DirFd >= 0)
       return hostStatFd(DirFd, FS.hostIds(), Out, Part);
@@ -534,6 +667,12 @@ private:
   }
   /// The syscall layer never passes these; refusing them here keeps a host
   /// "..", which would step above the root's descriptor, out of every call.
+  /// EROFS on a read-only bind.
+  Result<void> writable() const {
+    if (FS.readOnly())
+      return Errno::LX_EROFS;
+    return {};
+  }
   static Result<void> checkName(std::string_view N) {
     if (N.empty() || N == "." || N == ".." ||
         N.find('/') != std::string_view::npos)
@@ -546,13 +685,29 @@ private:
   std::string Name;                  // empty for a directory
   int DirFd = -1;                    // a directory's own descriptor
   uint32_t Type;
+  uint64_t DirIno = 0;               // a directory's guest inode number
 };
 
 } // namespace
 
 HostFs::HostFs(std::string HostRoot, replay::Gate &G, Creds Owner,
-               std::function<Timespec()> Now)
-    : HostRoot(std::move(HostRoot)), G(G), Owner(Owner), Now(std::move(Now)) {}
+               std::function<Timespec()> Now, uint64_t Dev, bool ReadOnly)
+    : HostRoot(std::move(HostRoot)), G(G), Owner(Owner), Now(std::move(Now)),
+      Dev(Dev), ReadOnly(ReadOnly) {
+  Known->Members.push_back(this);
+}
+
+HostFs::~HostFs() {
+  auto &M = Known->Members;
+  M.erase(std::remove(M.begin(), M.end(), this), M.end());
+}
+
+void HostFs::shareIdentities(std::shared_ptr<Identities> I) {
+  auto &M = Known->Members;
+  M.erase(std::remove(M.begin(), M.end(), this), M.end());
+  Known = std::move(I);
+  Known->Members.push_back(this);
+}
 
 Result<VnodeRef> HostFs::root() {
   uint8_t Out[4] = {};
@@ -569,16 +724,25 @@ Result<VnodeRef> HostFs::root() {
   int Fd = decodeFd(Out);
   if (Fd < 0)
     return Errno::LX_EIO; // only a corrupt trace says so
-  return VnodeRef(std::make_shared<HostVnode>(*this, Fd));
+  return VnodeRef(std::make_shared<HostVnode>(*this, Fd, 0));
 }
 
 const HostIds &HostFs::hostIds() {
+  auto &Ids = Known->Ids;
   if (!Ids) {
     Ids = HostIds{uint32_t(::geteuid()), uint32_t(::getegid()), {}, {}};
-    Ids->GuestIno = [this](uint64_t Dev, uint64_t Ino) { return guestIno(Dev, Ino); };
-    Ids->WrittenAt = [this](uint64_t Ino) -> std::optional<Timespec> {
-      auto It = Overrides.find(Ino);
-      if (It == Overrides.end())
+    // The lambdas use the table itself, so that whichever file system
+    // first asked, every one sharing it sees the same numbers.
+    Identities *I = Known.get();
+    Ids->GuestIno = [I](uint64_t Dev, uint64_t Ino) {
+      auto [It, New] = I->Inodes.try_emplace({Dev, Ino}, I->NextIno);
+      if (New)
+        ++I->NextIno;
+      return It->second;
+    };
+    Ids->WrittenAt = [I](uint64_t Ino) -> std::optional<Timespec> {
+      auto It = I->Overrides.find(Ino);
+      if (It == I->Overrides.end())
         return std::nullopt;
       return It->second;
     };
@@ -591,15 +755,52 @@ void HostFs::release(int HostFd) {
     ::close(HostFd);
 }
 
+VnodeRef HostFs::cachedDir(uint64_t Parent, const std::string &Name) {
+  auto It = Dirs.find({Parent, Name});
+  if (It == Dirs.end())
+    return nullptr;
+  DirUse.splice(DirUse.begin(), DirUse, It->second.Use);
+  return It->second.Dir;
+}
+
+void HostFs::cacheDir(uint64_t Parent, const std::string &Name, VnodeRef Dir) {
+  forgetDirHere(Parent, Name);
+  DirUse.push_front({Parent, Name});
+  Dirs.emplace(DirUse.front(), DirEntryRef{std::move(Dir), DirUse.begin()});
+  if (Dirs.size() > DirCacheSize)
+    forgetDirHere(DirUse.back().first, DirUse.back().second);
+}
+
+void HostFs::forgetDir(uint64_t Parent, const std::string &Name) {
+  for (HostFs *FS : Known->Members)
+    FS->forgetDirHere(Parent, Name);
+}
+
+void HostFs::forgetDirHere(uint64_t Parent, const std::string &Name) {
+  auto It = Dirs.find({Parent, Name});
+  if (It == Dirs.end())
+    return;
+  forgetAccess(static_cast<HostVnode &>(*It->second.Dir).dirIno());
+  DirUse.erase(It->second.Use);
+  Dirs.erase(It);
+}
+
+void HostFs::forgetAccess(uint64_t DirIno) {
+  for (HostFs *FS : Known->Members)
+    FS->DirAccess.erase(DirIno);
+}
+
+const FileStat *HostFs::cachedAccess(uint64_t DirIno) const {
+  auto It = DirAccess.find(DirIno);
+  return It == DirAccess.end() ? nullptr : &It->second;
+}
+
 void HostFs::forgetIno(uint64_t HostDev, uint64_t HostIno) {
-  Inodes.erase({HostDev, HostIno});
+  Known->Inodes.erase({HostDev, HostIno});
 }
 
 uint64_t HostFs::guestIno(uint64_t HostDev, uint64_t HostIno) {
-  auto [It, New] = Inodes.try_emplace({HostDev, HostIno}, NextIno);
-  if (New)
-    ++NextIno;
-  return It->second;
+  return hostIds().GuestIno(HostDev, HostIno);
 }
 
 void HostFs::touched(llvm::ArrayRef<uint8_t> Records) {
@@ -610,21 +811,48 @@ void HostFs::touched(llvm::ArrayRef<uint8_t> Records) {
   }
 }
 
+void HostFs::timesSet(llvm::ArrayRef<uint8_t> Record) {
+  if (Record.size() < HostStat::Bytes)
+    return;
+  HostStat S = HostStat::decode(Record.data());
+  if (S.Valid)
+    Known->Overrides.erase(S.Ino);
+}
+
+void HostFs::created(llvm::ArrayRef<uint8_t> Record, const Creds &Who) {
+  if (Who.Uid != Owner.Uid || Who.Gid != Owner.Gid)
+    ownerSet(Record, Who.Uid, Who.Gid);
+}
+
+void HostFs::ownerSet(llvm::ArrayRef<uint8_t> Record, uint32_t Uid, uint32_t Gid) {
+  if (Record.size() < HostStat::Bytes)
+    return;
+  HostStat S = HostStat::decode(Record.data());
+  if (S.Valid)
+    Known->Owners[S.Ino] = {Uid, Gid};
+}
+
 FileStat HostFs::translate(const HostStat &St) {
   assert(St.Valid && "translating a failed stat");
   FileStat S;
-  S.Dev = Device;
+  S.Dev = Dev;
   S.Ino = St.Ino;
   S.Mode = St.Mode;
   S.Nlink = uint32_t(St.Nlink);
   S.Uid = St.OwnerIsUs ? Owner.Uid : 65534;
   S.Gid = St.GroupIsUs ? Owner.Gid : 65534;
+  if (auto O = Known->Owners.find(S.Ino); O != Known->Owners.end())
+    std::tie(S.Uid, S.Gid) = O->second;
   S.Rdev = 0;
   S.Size = St.type() == LX_S_IFDIR ? 4096 : St.Size;
   S.Blksize = 4096;
   S.Blocks = (S.Size + 4095) / 4096 * 8;
-  auto O = Overrides.find(S.Ino);
-  if (O != Overrides.end()) {
+  // A symlink shorter than 60 bytes takes no block: ext4 keeps its target
+  // in the inode ("fast symlink"), and `ls -s` or ls -l's total count it so.
+  if (St.type() == LX_S_IFLNK && S.Size < 60)
+    S.Blocks = 0;
+  auto O = Known->Overrides.find(S.Ino);
+  if (O != Known->Overrides.end()) {
     S.Mtime = O->second;
   } else {
     S.Mtime = St.Mtime;

@@ -21,8 +21,9 @@ uint64_t stableIno(std::string_view Key) {
 
 class StringFile : public OpenFile {
 public:
-  StringFile(VnodeRef N, uint32_t Flags, std::string Data)
-      : OpenFile(std::move(N), Flags), Data(std::move(Data)) {}
+  StringFile(VnodeRef N, uint32_t Flags, std::string Data,
+             SyntheticFile::Writer W)
+      : OpenFile(std::move(N), Flags), Data(std::move(Data)), W(std::move(W)) {}
   Result<size_t> read(llvm::MutableArrayRef<uint8_t> Buf,
                       const int64_t *Offset) override {
     int64_t At = Offset ? *Offset : Pos;
@@ -34,8 +35,13 @@ public:
       Pos += int64_t(N);
     return N;
   }
-  Result<size_t> write(llvm::ArrayRef<uint8_t>, const int64_t *) override {
-    return Errno::LX_EACCES;
+  Result<size_t> write(llvm::ArrayRef<uint8_t> Buf, const int64_t *) override {
+    if (!W)
+      return Errno::LX_EACCES;
+    // Each write is one complete value, as with Linux's proc files that
+    // take input (comm, oom_score_adj); the position does not matter.
+    REPRISE_TRY(W(Buf));
+    return Buf.size();
   }
   Result<int64_t> seek(int64_t Off, uint32_t Whence) override {
     int64_t Base = Whence == LX_SEEK_SET   ? 0
@@ -50,6 +56,7 @@ public:
 
 private:
   std::string Data;
+  SyntheticFile::Writer W;
 };
 
 class DeviceNode : public SyntheticNode {
@@ -125,9 +132,12 @@ Result<FileStat> SyntheticNode::stat() {
 Result<VnodeRef> SyntheticDir::lookup(std::string_view Name) {
   auto Entries = L();
   auto It = Entries.find(std::string(Name));
-  if (It == Entries.end())
-    return Errno::LX_ENOENT;
-  return It->second;
+  if (It != Entries.end())
+    return It->second;
+  if (Hidden)
+    if (VnodeRef N = Hidden(Name))
+      return N;
+  return Errno::LX_ENOENT;
 }
 
 Result<std::vector<DirEntry>> SyntheticDir::list() {
@@ -152,10 +162,12 @@ Result<FileRef> SyntheticDir::open(uint32_t Flags) {
 Result<FileRef> SyntheticFile::open(uint32_t Flags) {
   if (Flags & LX_O_DIRECTORY)
     return Errno::LX_ENOTDIR;
-  if ((Flags & LX_O_ACCMODE) != LX_O_RDONLY)
+  if ((Flags & LX_O_ACCMODE) != LX_O_RDONLY && !W)
     return Errno::LX_EACCES;
-  return FileRef(
-      std::make_shared<StringFile>(shared_from_this(), Flags, Content()));
+  // A file opened only to write is not read: its content is not made.
+  std::string Data = (Flags & LX_O_ACCMODE) == LX_O_WRONLY ? std::string() : Content();
+  return FileRef(std::make_shared<StringFile>(shared_from_this(), Flags,
+                                              std::move(Data), W));
 }
 
 VnodeRef makeDevFs(SyntheticFsRef FS,

@@ -40,15 +40,19 @@ protected:
 class SyntheticDir : public SyntheticNode {
 public:
   using Lister = std::function<std::map<std::string, VnodeRef>()>;
-  SyntheticDir(SyntheticFsRef FS, std::string Key, Lister L)
+  /// Finds an entry that lookup reaches but a listing does not show (as
+  /// /proc/TID for a thread that leads no process); null when none.
+  using Finder = std::function<VnodeRef(std::string_view)>;
+  SyntheticDir(SyntheticFsRef FS, std::string Key, Lister L, Finder Hidden = {})
       : SyntheticNode(std::move(FS), std::move(Key), linux_abi::LX_S_IFDIR | 0555),
-        L(std::move(L)) {}
+        L(std::move(L)), Hidden(std::move(Hidden)) {}
   Result<VnodeRef> lookup(std::string_view Name) override;
   Result<std::vector<DirEntry>> list() override;
   Result<FileRef> open(uint32_t Flags) override;
 
 private:
   Lister L;
+  Finder Hidden;
 };
 
 class SyntheticSymlink : public SyntheticNode {
@@ -69,14 +73,21 @@ private:
 
 class SyntheticFile : public SyntheticNode {
 public:
+  /// Takes the bytes of one write(2); its errno fails the write.
+  using Writer = std::function<Result<void>(llvm::ArrayRef<uint8_t>)>;
+  /// A file whose content \p Content makes at open. Without \p W it is
+  /// read-only (0444, or \p Perm), with it writable by its owner (0644).
   SyntheticFile(SyntheticFsRef FS, std::string Key,
-                std::function<std::string()> Content)
-      : SyntheticNode(std::move(FS), std::move(Key), linux_abi::LX_S_IFREG | 0444),
-        Content(std::move(Content)) {}
+                std::function<std::string()> Content, Writer W = {},
+                uint32_t Perm = 0)
+      : SyntheticNode(std::move(FS), std::move(Key),
+                      linux_abi::LX_S_IFREG | (Perm ? Perm : W ? 0644 : 0444)),
+        Content(std::move(Content)), W(std::move(W)) {}
   Result<FileRef> open(uint32_t Flags) override;
 
 private:
   std::function<std::string()> Content;
+  Writer W;
 };
 
 /// The character devices reprise provides in /dev.

@@ -36,8 +36,23 @@ std::string Location::path() const {
   return P;
 }
 
-void Vfs::mount(const std::string &Path, VnodeRef FsRoot) {
+void Vfs::mount(const std::string &Path, VnodeRef FsRoot, MountInfo Info) {
   Mounts[Path] = std::move(FsRoot);
+  // A second mount on the same path replaces the first (reprise does not
+  // stack mounts).
+  for (Mount &M : Table)
+    if (M.Path == Path) {
+      M.Info = std::move(Info);
+      return;
+    }
+  Table.push_back({Table.back().Id + 1, Path, std::move(Info)});
+}
+
+int Vfs::mountIdOf(uint64_t Device) const {
+  for (const Mount &M : Table)
+    if (M.Info.Device == Device)
+      return M.Id;
+  return Table.front().Id;
 }
 
 Result<Location> Vfs::resolve(const Location &RootLoc, const Location &Start,

@@ -18,12 +18,33 @@ namespace reprise::fs {
 inline constexpr size_t PathMax = 4096, NameMax = 255;
 inline constexpr unsigned SymlinkMax = 40;
 
+/// What /proc/mounts says of a mount.
+struct MountInfo {
+  std::string Source;  // "proc", "none"
+  std::string Type;    // "proc", "devtmpfs"
+  std::string Options; // "rw,nosuid,nodev,noexec,relatime"
+  uint64_t Device = 0; // st_dev of its files
+};
+
+/// One entry of the mount table.
+struct Mount {
+  int Id = 0;          // mountinfo's mount id
+  std::string Path;    // where it is mounted ("/" for the root)
+  MountInfo Info;
+};
+
 class Vfs {
 public:
-  explicit Vfs(VnodeRef Root) : Root(std::move(Root)) {}
+  explicit Vfs(VnodeRef Root, MountInfo RootInfo = {})
+      : Root(std::move(Root)), Table{{FirstMountId, "/", std::move(RootInfo)}} {}
 
   /// Mounts \p FsRoot over the absolute guest path \p Path ("/proc").
-  void mount(const std::string &Path, VnodeRef FsRoot);
+  void mount(const std::string &Path, VnodeRef FsRoot, MountInfo Info = {});
+  /// The mounts, the root first and then in the order they were made.
+  const std::vector<Mount> &mounts() const { return Table; }
+  /// The mount id of the first mount whose files have st_dev \p Device
+  /// (the root's when none has).
+  int mountIdOf(uint64_t Device) const;
 
   Location rootLocation() const { return Location{{Root}, {}}; }
 
@@ -44,8 +65,12 @@ private:
   Result<Location> walk(const Location &RootLoc, Location Cur,
                         std::vector<std::string> Todo, bool FollowLast,
                         bool MustBeDir, const Creds &C) const;
+  // Mount ids count from here, as a container's view starts past the ids
+  // of its host's mounts.
+  static constexpr int FirstMountId = 21;
   VnodeRef Root;
   std::map<std::string, VnodeRef> Mounts;
+  std::vector<Mount> Table;
 };
 
 /// The working directory, root and umask of a task (shared with CLONE_FS).

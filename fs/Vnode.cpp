@@ -1,11 +1,17 @@
 //===- fs/Vnode.cpp - Default behaviour of file system objects ------------===//
 #include "fs/Vnode.h"
 
+#include <algorithm>
+
 #include <cerrno>
 
 namespace reprise::fs {
 
 using namespace linux_abi;
+
+bool Creds::inGroup(uint32_t G) const {
+  return G == Gid || std::find(Groups.begin(), Groups.end(), G) != Groups.end();
+}
 
 Result<void> checkPermission(const FileStat &S, const Creds &C, uint32_t Want) {
   if (C.Uid == 0) {
@@ -19,7 +25,7 @@ Result<void> checkPermission(const FileStat &S, const Creds &C, uint32_t Want) {
   uint32_t Bits;
   if (C.Uid == S.Uid)
     Bits = (S.Mode >> 6) & 7;
-  else if (C.Gid == S.Gid)
+  else if (C.inGroup(S.Gid))
     Bits = (S.Mode >> 3) & 7;
   else
     Bits = S.Mode & 7;
@@ -48,6 +54,16 @@ Result<void> Vnode::symlink(std::string_view, std::string_view) {
 Result<void> Vnode::rename(std::string_view, Vnode &, std::string_view,
                            uint32_t) {
   return isDir() ? Errno::LX_EXDEV : Errno::LX_ENOTDIR;
+}
+Result<void> Vnode::link(std::string_view, Vnode &) {
+  return isDir() ? Errno::LX_EPERM : Errno::LX_ENOTDIR;
+}
+// Objects of the synthetic file systems (/dev, /proc, /sys) keep the modes
+// and times reprise gives them.
+Result<void> Vnode::chmod(uint32_t) { return Errno::LX_EPERM; }
+Result<void> Vnode::chown(uint32_t, uint32_t) { return Errno::LX_EPERM; }
+Result<void> Vnode::setTimes(const Timespec *, const Timespec *) {
+  return Errno::LX_EPERM;
 }
 Result<std::string> Vnode::readlink() { return Errno::LX_EINVAL; }
 Result<void> Vnode::truncate(int64_t) {

@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,9 +43,13 @@ struct DirEntry {
 };
 
 /// The credentials permission checks are made with (the guest's, never the
-/// host's).
+/// host's): a task's file system user and group ids and its supplementary
+/// groups.
 struct Creds {
   uint32_t Uid = 0, Gid = 0;
+  std::vector<uint32_t> Groups = {};
+  /// Whether \p G is the group or one of the supplementary groups.
+  bool inGroup(uint32_t G) const;
 };
 
 /// Checks \p Want (R_OK/W_OK/X_OK bits) against \p S for \p C, as Linux's
@@ -89,6 +94,18 @@ public:
   virtual Result<void> rename(std::string_view Name, Vnode &NewDir,
                               std::string_view NewName, uint32_t Flags);
 
+  /// Makes \p Name in this directory a new name of \p Target (link(2)).
+  virtual Result<void> link(std::string_view Name, Vnode &Target);
+
+  // Metadata.
+  /// Sets the permission bits (and set-id, sticky) to \p Mode & 07777.
+  virtual Result<void> chmod(uint32_t Mode);
+  /// Sets the owner and group (both given; the caller resolves -1).
+  virtual Result<void> chown(uint32_t Uid, uint32_t Gid);
+  /// Sets the times; a null one is left as it is (UTIME_OMIT). What the
+  /// guest sees of a file's times is its mtime (see HostFs.h).
+  virtual Result<void> setTimes(const Timespec *Atime, const Timespec *Mtime);
+
   // Symlinks.
   virtual Result<std::string> readlink();
 
@@ -130,6 +147,11 @@ public:
   virtual Result<void> truncate(int64_t Size) { return Node->truncate(Size); }
   /// Whether the file is a terminal on the host (for TCGETS and friends).
   virtual bool isTerminal() const { return false; }
+  /// The device and inode numbers stat shows for the file, when known
+  /// without asking (for the pages of its shared mappings).
+  virtual std::optional<std::pair<uint64_t, uint64_t>> identity() const {
+    return std::nullopt;
+  }
 
   const VnodeRef &node() const { return Node; }
   uint32_t flags() const { return Flags; }

@@ -2,7 +2,10 @@
 #include "kernel/Kernel.h"
 
 #include "fs/HostStream.h"
+#include "fs/MemFs.h"
+#include "fs/Overlay.h"
 #include "fs/Synthetic.h"
+#include "kernel/CpuModel.h"
 #include "kernel/abi/Constants.h"
 #include "kernel/proc/ProcFs.h"
 #include "loader/Elf.h"
@@ -31,14 +34,6 @@ constexpr uint64_t BootNs = 10'000'000'000ull;
 llvm::Error launchError(const llvm::Twine &Msg, int Code,
                         Errno E = Errno::LX_ENOEXEC) {
   return llvm::make_error<LaunchError>(Msg.str(), Code, E);
-}
-
-uint64_t hwcap(Arch A) {
-  if (A == Arch::X86_64)
-    return 0x078bfbfd; // CPUID.1:EDX of the Westmere model the engine runs
-  // FP, ASIMD, AES, PMULL, SHA1, SHA2, CRC32 and CPUID (ID registers
-  // readable): what the Cortex-A72 model executes. Never SVE.
-  return 0x1 | 0x2 | 0x8 | 0x10 | 0x20 | 0x40 | 0x80 | 0x800;
 }
 
 } // namespace
@@ -82,7 +77,7 @@ Kernel::create(KernelOptions Opts,
     Root.clear();
   Kernel *Self = K.get();
   K->HostRoot = std::make_unique<fs::HostFs>(
-      Root, K->Gate, fs::Creds{K->Opts.Uid, K->Opts.Gid},
+      Root, K->Gate, fs::Creds{K->Opts.Uid, K->Opts.Gid, {}},
       [Self] { return Self->realtime(); });
   auto RootDir = K->HostRoot->root();
   if (!RootDir && K->Gate.stopped())
@@ -92,7 +87,20 @@ Kernel::create(KernelOptions Opts,
     return llvm::createStringError(
         llvm::inconvertibleErrorCode(), "cannot open root directory '%s': %s",
         K->Opts.Root.c_str(), std::string(errnoName(RootDir.error())).c_str());
-  K->TheVfs = std::make_unique<fs::Vfs>(std::move(*RootDir));
+  // The root is the host directory, shown as a file system of its own
+  // type; the others are reprise's synthetic ones.
+  fs::VnodeRef TheRoot = std::move(*RootDir);
+  fs::MountInfo RootInfo{"reprise", "hostfs", "rw,relatime", fs::HostFs::Device};
+  if (K->Opts.Overlay) {
+    // The upper layer's new objects are numbered far above the host
+    // directory's, which count from 2.
+    auto Upper = std::make_shared<fs::MemFs>(
+        fs::HostFs::Device, fs::Creds{K->Opts.Uid, K->Opts.Gid},
+        [Self] { return Self->realtime(); }, uint64_t(1) << 32);
+    TheRoot = fs::makeOverlay(std::move(TheRoot), std::move(Upper));
+    RootInfo = {"overlay", "overlay", "rw,relatime", fs::HostFs::Device};
+  }
+  K->TheVfs = std::make_unique<fs::Vfs>(std::move(TheRoot), std::move(RootInfo));
   fs::Timespec Boot{K->Opts.Epoch, 0};
   auto DevFs = std::make_shared<const fs::SyntheticFs>(fs::SyntheticFs{0x5, Boot});
   auto ProcFsInfo =
@@ -100,9 +108,14 @@ Kernel::create(KernelOptions Opts,
   auto SysFs = std::make_shared<const fs::SyntheticFs>(fs::SyntheticFs{0x15, Boot});
   K->TheVfs->mount("/dev", fs::makeDevFs(DevFs, [Self](llvm::MutableArrayRef<uint8_t> B) {
                      Self->Rng.fill(B);
-                   }));
-  K->TheVfs->mount("/proc", makeProcFs(*K, ProcFsInfo));
-  K->TheVfs->mount("/sys", fs::makeEmptyDir(SysFs, "sys:/"));
+                   }),
+                   {"udev", "devtmpfs", "rw,nosuid,relatime,mode=755", DevFs->Device});
+  K->TheVfs->mount("/proc", makeProcFs(*K, ProcFsInfo),
+                   {"proc", "proc", "rw,nosuid,nodev,noexec,relatime", ProcFsInfo->Device});
+  K->TheVfs->mount("/sys", fs::makeEmptyDir(SysFs, "sys:/"),
+                   {"sysfs", "sysfs", "rw,nosuid,nodev,noexec,relatime", SysFs->Device});
+  if (auto E = K->mountOptions())
+    return E;
   // A replay that stops (divergence, end of trace, --stop-at) leaves the
   // guest at once: the engine of the running slice is stopped too.
   K->Gate.onStop([Self] {
@@ -111,6 +124,36 @@ Kernel::create(KernelOptions Opts,
       Self->SliceEngine->requestStop();
   });
   return K;
+}
+
+llvm::Error Kernel::mountOptions() {
+  Kernel *Self = this;
+  uint64_t NextTmpfs = FirstTmpfsDevice, NextBind = fs::HostFs::Device + 1;
+  for (const MountOption &M : Opts.Mounts) {
+    if (!M.isBind()) {
+      auto FS = std::make_shared<fs::MemFs>(NextTmpfs++, fs::Creds{Opts.Uid, Opts.Gid},
+                                            [Self] { return Self->realtime(); });
+      TheVfs->mount(M.Guest, fs::makeMemDir(FS, 01777),
+                    {"tmpfs", "tmpfs", "rw,nosuid,nodev,relatime", FS->Device});
+      continue;
+    }
+    uint64_t Dev = NextBind++;
+    BindFs.push_back(std::make_unique<fs::HostFs>(
+        M.Host, Gate, fs::Creds{Opts.Uid, Opts.Gid},
+        [Self] { return Self->realtime(); }, Dev, M.ReadOnly));
+    BindFs.back()->shareIdentities(HostRoot->identities());
+    auto Dir = BindFs.back()->root();
+    if (!Dir && Gate.stopped())
+      return llvm::make_error<LaunchError>("replay stopped: " + Gate.stopMessage(),
+                                           Gate.stopExitCode());
+    if (!Dir)
+      return llvm::createStringError(
+          llvm::inconvertibleErrorCode(), "cannot open bound directory '%s': %s",
+          M.Host.c_str(), std::string(errnoName(Dir.error())).c_str());
+    TheVfs->mount(M.Guest, std::move(*Dir),
+                  {"reprise", "hostfs", M.ReadOnly ? "ro,relatime" : "rw,relatime", Dev});
+  }
+  return llvm::Error::success();
 }
 
 std::vector<int32_t> Kernel::processIds() const {
@@ -170,14 +213,30 @@ llvm::Error Kernel::readImage(const fs::Location &L, const std::string &Name,
 
 llvm::Error Kernel::mapSegments(mm::AddressSpace &AS, const loader::LoadPlan &Plan,
                                 llvm::ArrayRef<uint8_t> Image, const std::string &Name,
-                                const std::string &MapName) {
+                                const fs::Location &File) {
+  // Each segment is a mapping of the file up to the page that holds its
+  // last file byte, and anonymous memory (its bss) after that, as Linux
+  // maps it: /proc/PID/maps shows the file, its offsets and inode.
+  auto St = File.node()->stat();
+  uint64_t Dev = St ? St->Dev : 0, Ino = St ? St->Ino : 0;
+  std::string MapName = File.path();
   for (const auto &S : Plan.Segments) {
     uint64_t Start = pageDown(S.VAddr);
     uint64_t Lead = S.VAddr - Start;
     llvm::ArrayRef<uint8_t> Contents(Image.data() + S.FileOffset - Lead,
                                      S.FileSize + Lead);
-    auto R = AS.map(Start, S.VAddr + S.MemSize - Start, S.Prot,
-                    LX_MAP_PRIVATE | LX_MAP_FIXED, Contents, MapName);
+    uint64_t End = pageUp(S.VAddr + S.MemSize);
+    uint64_t FileEnd = S.FileSize ? std::min(End, pageUp(S.VAddr + S.FileSize)) : Start;
+    Result<uint64_t> R = Start;
+    if (FileEnd > Start) {
+      R = AS.map(Start, FileEnd - Start, S.Prot, LX_MAP_PRIVATE | LX_MAP_FIXED,
+                 Contents, MapName);
+      if (R)
+        AS.setFileIdentity(Start, S.FileOffset - Lead, Dev, Ino);
+    }
+    if (R && FileEnd < End)
+      R = AS.map(FileEnd, End - FileEnd, S.Prot,
+                 LX_MAP_PRIVATE | LX_MAP_ANONYMOUS | LX_MAP_FIXED, {}, "");
     if (!R)
       return launchError(Name + ": cannot map segment: " + std::string(errnoName(R.error())),
                          126, R.error());
@@ -233,8 +292,7 @@ Kernel::mapInterpreter(const fs::Location &Root, const fs::Creds &C,
       return launchError(Name + ": no room to map it", 126, Errno::LX_ENOMEM);
     Plan->shift(*At - Low);
   }
-  std::string MapName = L->path();
-  if (auto E = mapSegments(AS, *Plan, Image, Name, MapName))
+  if (auto E = mapSegments(AS, *Plan, Image, Name, *L))
     return E;
   uint64_t Base = Plan->Segments.front().VAddr;
   for (const auto &S : Plan->Segments)
@@ -244,7 +302,7 @@ Kernel::mapInterpreter(const fs::Location &Root, const fs::Creds &C,
 
 llvm::Expected<LoadedImage>
 Kernel::loadImage(const fs::Location &Root, const fs::Location &Cwd,
-                  const fs::Creds &C, const std::string &Path,
+                  const fs::Creds &C, const TaskIds &Ids, const std::string &Path,
                   std::vector<std::string> Argv,
                   const std::vector<std::string> &Envp) {
   std::string ExecPath = Path;
@@ -341,7 +399,7 @@ Kernel::loadImage(const fs::Location &Root, const fs::Location &Cwd,
   if (!AS)
     return launchError(llvm::toString(AS.takeError()), 1, Errno::LX_ENOMEM);
 
-  if (auto E = mapSegments(**AS, *Plan, Image, ExecPath, Exe.path()))
+  if (auto E = mapSegments(**AS, *Plan, Image, ExecPath, Exe))
     return E;
   (*AS)->setBrkStart(pageUp(Plan->End));
   uint32_t StackProt = LX_PROT_READ | LX_PROT_WRITE | (Plan->ExecStack ? LX_PROT_EXEC : 0);
@@ -390,10 +448,10 @@ Kernel::loadImage(const fs::Location &Root, const fs::Location &Cwd,
              {LX_AT_BASE, InterpBase},
              {LX_AT_FLAGS, 0},
              {LX_AT_ENTRY, Plan->Entry},
-             {LX_AT_UID, C.Uid},
-             {LX_AT_EUID, C.Uid},
-             {LX_AT_GID, C.Gid},
-             {LX_AT_EGID, C.Gid},
+             {LX_AT_UID, Ids.Ruid},
+             {LX_AT_EUID, Ids.Euid},
+             {LX_AT_GID, Ids.Rgid},
+             {LX_AT_EGID, Ids.Egid},
              {LX_AT_SECURE, 0},
              {LX_AT_HWCAP2, 0}}; // no vDSO yet: AT_SYSINFO_EHDR is absent
   auto Img = loader::buildStack(StackTop, SI);
@@ -401,6 +459,29 @@ Kernel::loadImage(const fs::Location &Root, const fs::Location &Cwd,
     return launchError("cannot write the initial stack", 1, Errno::LX_ENOMEM);
 
   LoadedImage Out;
+  // The program's own layout (not the interpreter's), as Linux's
+  // load_elf_binary records it: code is the executable segments, data
+  // reaches from the highest segment's start to the end of the file parts.
+  ImageLayout &L = Out.Layout;
+  L.StartCode = ~0ull;
+  for (const auto &S : Plan->Segments) {
+    uint64_t FileEnd = S.VAddr + S.FileSize;
+    if (S.Prot & LX_PROT_EXEC) {
+      L.StartCode = std::min(L.StartCode, S.VAddr);
+      L.EndCode = std::max(L.EndCode, FileEnd);
+    }
+    L.StartData = std::max(L.StartData, S.VAddr);
+    L.EndData = std::max(L.EndData, FileEnd);
+  }
+  if (L.StartCode == ~0ull)
+    L.StartCode = 0;
+  L.StartBrk = pageUp(Plan->End);
+  L.StartStack = Img.Sp;
+  L.ArgStart = Img.ArgStart;
+  L.ArgEnd = Img.ArgEnd;
+  L.EnvStart = Img.EnvStart;
+  L.EnvEnd = Img.EnvEnd;
+  L.Auxv = std::move(Img.Auxv);
   Out.AS = std::move(*AS);
   Out.Entry = Entry;
   Out.Sp = Img.Sp;
@@ -412,7 +493,7 @@ Kernel::loadImage(const fs::Location &Root, const fs::Location &Cwd,
 llvm::Error Kernel::launch(const std::string &Program,
                            const std::vector<std::string> &Argv,
                            const std::vector<std::string> &Envp) {
-  fs::Creds C{Opts.Uid, Opts.Gid};
+  fs::Creds C{Opts.Uid, Opts.Gid, {}};
   fs::Location Root = TheVfs->rootLocation();
   auto Cwd = TheVfs->resolve(Root, Root, Opts.Cwd, true, C);
   if (!Cwd || !Cwd->node()->isDir())
@@ -445,7 +526,7 @@ llvm::Error Kernel::launch(const std::string &Program,
       return launchError(Program + ": command not found", 127);
   }
 
-  auto Img = loadImage(Root, *Cwd, C, Path, Argv, Envp);
+  auto Img = loadImage(Root, *Cwd, C, TaskIds::of(C.Uid, C.Gid), Path, Argv, Envp);
   if (!Img)
     return Img.takeError();
   TheArch = Img->AS->arch();
@@ -458,6 +539,7 @@ llvm::Error Kernel::launch(const std::string &Program,
   if (!Id)
     return launchError("cannot allocate the init task's pid", 126);
   auto Owned = std::make_unique<Task>(*this, std::move(*Id));
+  Owned->StartNs = monotonicNs();
   Task *T = Owned.get();
   auto G = std::make_shared<ThreadGroup>();
   G->Id = G->Pgrp = G->Session = T->Id;
@@ -468,6 +550,7 @@ llvm::Error Kernel::launch(const std::string &Program,
   G->ExePath = Img->ExePath;
   G->Argv = Img->Argv;
   G->Comm = baseName(Img->ExePath);
+  G->Image = std::move(Img->Layout);
   auto &L = G->Limits;
   L.fill({LX_RLIM_INFINITY, LX_RLIM_INFINITY});
   L[LX_RLIMIT_STACK] = {8ull << 20, LX_RLIM_INFINITY};
@@ -488,7 +571,7 @@ llvm::Error Kernel::launch(const std::string &Program,
   T->Fs = std::make_shared<fs::FsContext>();
   T->Fs->Root = Root;
   T->Fs->Cwd = *Cwd;
-  T->Creds = C;
+  T->setIds(TaskIds::of(C.Uid, C.Gid));
   cpu::Engine &E = T->cpu();
   E.resetRegisters();
   E.setReg(cpu::Reg::Pc, Img->Entry);
@@ -583,6 +666,7 @@ void Kernel::yield(Task &T) {
 WaitQueue::~WaitQueue() { wakeAll(); }
 
 void WaitQueue::wakeAll() {
+  ++Wakes;
   // Waking removes each task from this queue.
   while (!Waiters.empty()) {
     Task *T = Waiters.front();

@@ -38,12 +38,18 @@ inline std::string baseName(const std::string &Path) {
   return Slash == std::string::npos ? Path : Path.substr(Slash + 1);
 }
 
+/// What uname(2) and /proc/sys/kernel report: a fixed kernel, the same on
+/// every host.
+inline constexpr const char *KernelRelease = "6.1.0-reprise";
+inline constexpr const char *KernelVersion = "#1 SMP PREEMPT_DYNAMIC reprise";
+
 /// A program loaded into a fresh address space, ready to start.
 struct LoadedImage {
   std::shared_ptr<mm::AddressSpace> AS;
   uint64_t Entry = 0, Sp = 0;
   std::string ExePath;
   std::vector<std::string> Argv;
+  ImageLayout Layout;
 };
 
 /// How a run ended, in a shell's terms.
@@ -78,6 +84,10 @@ public:
          const std::function<void(replay::Gate &)> &PrepareGate = {});
   ~Kernel() override;
 
+  /// st_dev of the file system of the Nth --tmpfs (counted from 0): 0:64
+  /// on, as Linux numbers its anonymous devices.
+  static constexpr uint64_t FirstTmpfsDevice = 0x40, MaxTmpfsMounts = 64;
+
   /// Loads \p Program (a guest path) with \p Argv and \p Envp as the init
   /// task. Fails with a LaunchError.
   llvm::Error launch(const std::string &Program,
@@ -106,6 +116,10 @@ public:
   uint64_t cpuTimeNs() const;
   /// The work of the running slice so far, not yet in its task's CpuNs.
   uint64_t sliceNs() const;
+  /// Virtual time spent with every task blocked (the CPU's idle time).
+  uint64_t idleNs() const { return IdleNs; }
+  /// Guest page frames in use, by every address space.
+  uint64_t framesInUse() const { return Phys->framesInUse(); }
 
   // Task life (kernel/Process.cpp).
 
@@ -167,7 +181,7 @@ public:
                             ThreadGroup &Receiver) {
     return SigInfo::fromProcess(Sig, Code,
                                 Sender.group().Id->in(Receiver.Id->ns()),
-                                Sender.Creds.Uid);
+                                Sender.Ids.Ruid);
   }
   /// Reaps zombie \p Child of \p Parent: its pid is free again.
   void reap(ThreadGroup &Child);
@@ -266,6 +280,8 @@ public:
   size_t liveTasks() const { return LiveTasks; }
 
 private:
+  /// Mounts --tmpfs and --bind (Opts.Mounts) after the root.
+  llvm::Error mountOptions();
   explicit Kernel(KernelOptions Opts);
   void traceEnter(Task &T, const struct SyscallInfo *Info, const SyscallArgs &A);
   void traceExit(Task &T, const struct SyscallInfo *Info, const SyscallArgs &A,
@@ -315,19 +331,22 @@ private:
   /// Reads the whole executable at \p L (\p Name for errors).
   llvm::Error readImage(const fs::Location &L, const std::string &Name,
                         std::vector<uint8_t> &Image);
-  /// Maps \p Plan's segments from \p Image, each named \p MapName.
+  /// Maps \p Plan's segments from \p Image, the contents of \p File.
   llvm::Error mapSegments(mm::AddressSpace &AS, const loader::LoadPlan &Plan,
                           llvm::ArrayRef<uint8_t> Image, const std::string &Name,
-                          const std::string &MapName);
+                          const fs::Location &File);
   /// Maps the interpreter (PT_INTERP) of \p Exe, the plan of \p ExecPath;
   /// gives its base (AT_BASE) and entry point.
   llvm::Expected<std::pair<uint64_t, uint64_t>>
   mapInterpreter(const fs::Location &Root, const fs::Creds &C,
                  const std::string &ExecPath, const loader::LoadPlan &Exe,
                  mm::AddressSpace &AS);
+  /// Loads \p Path for a task that checks permissions as \p C and whose
+  /// ids are \p Ids (the auxv's AT_UID and friends).
   llvm::Expected<LoadedImage> loadImage(const fs::Location &Root,
                                               const fs::Location &Cwd,
                                               const fs::Creds &C,
+                                              const TaskIds &Ids,
                                               const std::string &Path,
                                               std::vector<std::string> Argv,
                                               const std::vector<std::string> &Envp);
@@ -337,6 +356,7 @@ private:
   Random Rng;
   std::unique_ptr<mm::PhysicalMemory> Phys;
   std::unique_ptr<fs::HostFs> HostRoot;
+  std::vector<std::unique_ptr<fs::HostFs>> BindFs; // --bind's
   std::unique_ptr<fs::Vfs> TheVfs;
   std::map<int32_t, std::unique_ptr<Task>> Tasks; // by tid: ordered, deterministic
   std::map<int32_t, std::shared_ptr<ThreadGroup>> Groups; // live and zombie

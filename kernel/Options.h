@@ -14,6 +14,15 @@
 
 namespace reprise {
 
+/// A file system mounted over a guest path besides the root (--tmpfs,
+/// --bind).
+struct MountOption {
+  std::string Guest;  // absolute guest path, normalized
+  std::string Host;   // a bind's host directory (absolute); empty for tmpfs
+  bool ReadOnly = false;
+  bool isBind() const { return !Host.empty(); }
+};
+
 /// Everything besides the program and the root's contents that decides a
 /// run's behaviour. Two runs with equal options give the same guest-visible
 /// behaviour.
@@ -33,6 +42,10 @@ struct KernelOptions {
   /// Chaos scheduling: order and quanta drawn from the seed.
   bool Chaos = false;
   bool Strict = false;
+  /// The guest's writes to the root land in a private layer (fs/Overlay.h).
+  bool Overlay = false;
+  /// --tmpfs and --bind, in the order they are mounted.
+  std::vector<MountOption> Mounts;
   /// Signals sent to reprise itself that go on to the guest (bit N-1 for
   /// Linux signal N, set by the host's handlers); null for none. They are
   /// input from outside: delivered between slices to init's process group.

@@ -54,6 +54,9 @@ public:
     return It == Used.end() ? nullptr : It->second;
   }
 
+  /// The last id handed out (/proc/loadavg shows it).
+  int32_t lastId() const { return Last; }
+
   /// The process with id 1 here: it adopts orphans, and when it ends every
   /// other process of the namespace ends and no new one may start.
   ThreadGroup *Init = nullptr;

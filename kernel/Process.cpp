@@ -36,6 +36,7 @@ Result<int32_t> Kernel::clone(Task &Parent, const CloneRequest &R,
   int32_t Tid = Id->root();
 
   auto Owned = std::make_unique<Task>(*this, std::move(Id));
+  Owned->StartNs = monotonicNs();
   Task &C = *Owned;
   if (F & LX_CLONE_VM) {
     C.MM = Parent.MM;
@@ -50,8 +51,11 @@ Result<int32_t> Kernel::clone(Task &Parent, const CloneRequest &R,
   C.Fds = (F & LX_CLONE_FILES) ? Parent.Fds : Parent.Fds->clone();
   C.Fs = (F & LX_CLONE_FS) ? Parent.Fs
                            : std::make_shared<fs::FsContext>(*Parent.Fs);
-  C.Creds = Parent.Creds;
+  C.setIds(Parent.Ids);
   C.SigMask = Parent.SigMask;
+  C.Nice = Parent.Nice;
+  C.SchedPolicy = Parent.SchedPolicy;
+  C.SchedPriority = Parent.SchedPriority;
   // A new thread on the same memory starts without the alternate stack
   // (it would share it); a fork child keeps it.
   if ((F & (LX_CLONE_VM | LX_CLONE_VFORK)) != LX_CLONE_VM)
@@ -125,6 +129,7 @@ Result<int32_t> Kernel::clone(Task &Parent, const CloneRequest &R,
     G->ExePath = PG.ExePath;
     G->Argv = PG.Argv;
     G->Comm = PG.Comm;
+    G->Image = PG.Image;
     G->Parent->Children[Tid] = G.get();
     C.Group = G;
     Groups.emplace(Tid, std::move(G));
@@ -157,7 +162,7 @@ Result<int32_t> Kernel::clone(Task &Parent, const CloneRequest &R,
 Result<void> Kernel::exec(Task &T, const std::string &Path,
                           std::vector<std::string> Argv,
                           std::vector<std::string> Envp) {
-  auto Img = loadImage(T.Fs->Root, T.Fs->Cwd, T.Creds, Path, std::move(Argv), Envp);
+  auto Img = loadImage(T.Fs->Root, T.Fs->Cwd, T.Creds, T.Ids, Path, std::move(Argv), Envp);
   if (!Img) {
     Errno E = Errno::LX_ENOEXEC;
     llvm::handleAllErrors(Img.takeError(), [&](const LaunchError &L) { E = L.Err; },
@@ -165,6 +170,12 @@ Result<void> Kernel::exec(Task &T, const std::string &Path,
     return E;
   }
   // From here on the old image is gone: nothing may fail.
+  // Set-ID bits of the file are not honoured: the saved and file system
+  // ids become the effective ones, as for any exec.
+  TaskIds Ids = T.Ids;
+  Ids.Suid = Ids.Fsuid = Ids.Euid;
+  Ids.Sgid = Ids.Fsgid = Ids.Egid;
+  T.setIds(std::move(Ids));
   ThreadGroup &G = T.group();
   std::vector<Task *> Others;
   for (Task *Th : G.Threads)
@@ -209,6 +220,7 @@ Result<void> Kernel::exec(Task &T, const std::string &Path,
   G.ExePath = Img->ExePath;
   G.Argv = Img->Argv;
   G.Comm = baseName(Img->ExePath);
+  G.Image = std::move(Img->Layout);
   G.DidExec = true;
   G.Dumpable = true;
   clearProcessTimers(G, /*PosixOnly=*/true); // itimers survive exec
@@ -465,7 +477,7 @@ SigInfo Kernel::childSignal(ThreadGroup &Child, ThreadGroup &Parent) {
     Value = Status & 0x7f;
   }
   I.set<int32_t>(0, Child.Id->in(Parent.Id->ns()));
-  I.set<uint32_t>(4, Child.Leader ? Child.Leader->Creds.Uid : 0);
+  I.set<uint32_t>(4, Child.Leader ? Child.Leader->Ids.Ruid : 0);
   I.set<int32_t>(8, Value);
   I.set<int64_t>(16, int64_t(Child.CpuNs / 10'000'000)); // clock ticks
   I.set<int64_t>(24, 0);

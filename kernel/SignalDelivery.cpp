@@ -468,7 +468,7 @@ void Kernel::notifyParent(ThreadGroup &G, int32_t Code, int Status) {
     return;
   SigInfo I{LX_SIGCHLD, 0, Code};
   I.set<int32_t>(0, G.Id->in(P->Id->ns()));
-  I.set<uint32_t>(4, G.Leader ? G.Leader->Creds.Uid : 0);
+  I.set<uint32_t>(4, G.Leader ? G.Leader->Ids.Ruid : 0);
   I.set<int32_t>(8, Status);
   I.set<int64_t>(16, int64_t(G.CpuNs / 10'000'000));
   sendSignal(*P, nullptr, I);

@@ -40,6 +40,21 @@ struct SignalHandlers {
   std::array<SigAction, linux_abi::LX_NSIG + 1> Actions{};
 };
 
+/// A thread's user and group ids (credentials(7)): real, effective, saved
+/// set-ID and file system ids, and the supplementary groups. Privilege is
+/// an effective uid of 0 (reprise keeps no capability sets of its own); a
+/// file system uid of 0 passes permission checks, as with Linux's file
+/// capabilities, which follow it.
+struct TaskIds {
+  uint32_t Ruid = 0, Euid = 0, Suid = 0, Fsuid = 0;
+  uint32_t Rgid = 0, Egid = 0, Sgid = 0, Fsgid = 0;
+  std::vector<uint32_t> Groups;
+  /// All ids \p Uid and \p Gid, no supplementary groups.
+  static TaskIds of(uint32_t Uid, uint32_t Gid) {
+    return {Uid, Uid, Uid, Uid, Gid, Gid, Gid, Gid, {}};
+  }
+};
+
 struct RLimit {
   uint64_t Cur, Max;
 };
@@ -60,10 +75,14 @@ public:
   /// Makes every waiting task runnable; each re-checks its condition.
   void wakeAll();
   bool empty() const { return Waiters.empty(); }
+  /// How many times wakeAll was called, waiters or not: what changed the
+  /// object counts as an event for edge-triggered epoll.
+  uint64_t wakes() const { return Wakes; }
 
 private:
   friend class Kernel;
   std::vector<Task *> Waiters;
+  uint64_t Wakes = 0;
 };
 
 /// An interval timer: armed while Deadline is nonzero; Interval rearms it.
@@ -82,6 +101,17 @@ struct PosixTimer {
   int32_t Overrun = 0, LastOverrun = 0;
 };
 
+/// Where exec put the pieces of the running program, for /proc/PID/stat,
+/// environ and auxv (Linux keeps these in the mm_struct). Set by exec,
+/// copied by fork.
+struct ImageLayout {
+  uint64_t StartCode = 0, EndCode = 0;   // the executable segment
+  uint64_t StartData = 0, EndData = 0;   // the writable segment's file part
+  uint64_t StartBrk = 0, StartStack = 0; // heap start; initial stack pointer
+  uint64_t ArgStart = 0, ArgEnd = 0, EnvStart = 0, EnvEnd = 0;
+  std::vector<uint8_t> Auxv; // as written on the stack, AT_NULL included
+};
+
 /// A process: what every thread of it shares, and its place in the process
 /// tree. Owned by the Kernel until it is reaped.
 class ThreadGroup {
@@ -96,6 +126,8 @@ public:
   std::map<int32_t, ThreadGroup *> Children; // by pid: deterministic order
   std::vector<Task *> Threads;             // live threads, in creation order
   Task *Leader = nullptr;
+  /// membarrier(2) commands registered for this process.
+  uint32_t MembarrierRegistered = 0;
   /// The process group and the session: the ids of the processes that
   /// founded them, held as long as a member is.
   PidRef Pgrp, Session;
@@ -112,6 +144,7 @@ public:
   std::string ExePath; // guest path of the running executable
   std::vector<std::string> Argv;
   std::string Comm;    // PR_SET_NAME / the executable's base name
+  ImageLayout Image;
 
   Life State = Life::Alive;
   bool Exiting = false; // exit_group or a fatal signal is under way
@@ -232,7 +265,14 @@ public:
   std::shared_ptr<fs::FsContext> Fs;
 
   // Private to the thread.
+  /// The ids; Creds is their file system view, for permission checks. Change
+  /// them with setIds, which keeps the two in step.
+  TaskIds Ids;
   fs::Creds Creds;
+  void setIds(TaskIds New) {
+    Ids = std::move(New);
+    Creds = {Ids.Fsuid, Ids.Fsgid, Ids.Groups};
+  }
   uint64_t SigMask = 0;
   /// sigsuspend's caller mask, put back in the frame of the handler that
   /// ends the wait.
@@ -242,6 +282,11 @@ public:
   /// The last memory fault, for the signal frame's error code / ESR.
   cpu::Access FaultAccess = cpu::Access::Read;
   AltStack SigAltStack;
+  /// Scheduling settings a guest can set and read back (nice value, policy
+  /// and its priority). reprise's scheduler is deterministic and does not
+  /// look at them.
+  int32_t Nice = 0;
+  int32_t SchedPolicy = 0, SchedPriority = 0;
   uint64_t ClearChildTid = 0;
   uint64_t RobustList = 0, RobustListLen = 0;
   TaskState State = TaskState::Runnable;
@@ -257,6 +302,7 @@ public:
   WaitState Wait;
   std::unique_ptr<cpu::Context> Saved; // registers while not loaded
   uint64_t CpuNs = 0;                  // work done by this thread
+  uint64_t StartNs = 0;                // virtual monotonic time of its creation
 
 private:
   friend class Kernel;

@@ -28,6 +28,9 @@ StackImage buildStack(uint64_t Top, const StackInputs &In) {
     EnvAddrs[I] = push(In.Envp[I].c_str(), In.Envp[I].size() + 1);
   for (size_t I = In.Argv.size(); I-- > 0;)
     ArgAddrs[I] = push(In.Argv[I].c_str(), In.Argv[I].size() + 1);
+  // The strings are contiguous: argv's first, then envp's, then AT_EXECFN.
+  uint64_t ArgStart = Cursor;
+  uint64_t EnvStart = In.Envp.empty() ? ExecFnAddr : EnvAddrs.front();
   uint64_t PlatformAddr = push(In.Platform.c_str(), In.Platform.size() + 1);
   // Align, then the 16 random bytes.
   size_t Pad = Cursor & 15;
@@ -50,6 +53,7 @@ StackImage buildStack(uint64_t Top, const StackInputs &In) {
   }
   Words.insert(Words.end(), {LX_AT_RANDOM, RandomAddr, LX_AT_PLATFORM, PlatformAddr,
                              LX_AT_EXECFN, ExecFnAddr, LX_AT_NULL, 0});
+  size_t AuxvWords = In.Auxv.size() * 2 + 8;
   uint64_t TableSize = Words.size() * 8;
   uint64_t Sp = (Cursor - TableSize) & ~uint64_t(15);
   // Fill the gap between the table and the strings with zeros.
@@ -64,6 +68,11 @@ StackImage buildStack(uint64_t Top, const StackInputs &In) {
   Img.Base = Cursor;
   Img.Bytes.assign(Reversed.rbegin(), Reversed.rend());
   Img.Bytes.resize(Top - Cursor, 0); // the 8 zero bytes at the very top
+  Img.ArgStart = ArgStart;
+  Img.ArgEnd = Img.EnvStart = EnvStart;
+  Img.EnvEnd = ExecFnAddr;
+  const auto *Aux = reinterpret_cast<const uint8_t *>(Words.data() + Words.size() - AuxvWords);
+  Img.Auxv.assign(Aux, Aux + AuxvWords * 8);
   return Img;
 }
 

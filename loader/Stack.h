@@ -25,6 +25,11 @@ struct StackImage {
   uint64_t Sp = 0;            // initial stack pointer (points at argc)
   uint64_t Base = 0;          // lowest address written
   std::vector<uint8_t> Bytes; // contents of [Base, Top)
+  /// Where the argument and environment strings lie: [ArgStart, ArgEnd)
+  /// and [EnvStart, EnvEnd), as Linux's mm->arg_start and friends.
+  uint64_t ArgStart = 0, ArgEnd = 0, EnvStart = 0, EnvEnd = 0;
+  /// The auxiliary vector as written, AT_NULL included (/proc/PID/auxv).
+  std::vector<uint8_t> Auxv;
 };
 
 /// Lays out argc, argv, envp, auxv and the strings they point to below

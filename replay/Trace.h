@@ -25,7 +25,7 @@
 namespace reprise::replay {
 
 /// The format version this build writes and the only one it reads.
-constexpr uint32_t FormatVersion = 1;
+constexpr uint32_t FormatVersion = 2;
 
 struct TraceHeader {
   std::string ReprisVersion;  // REPRISE_VERSION of the recorder

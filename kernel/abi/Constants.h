@@ -48,6 +48,8 @@ inline constexpr uint32_t LX_S_IFMT = 0170000, LX_S_IFSOCK = 0140000,
                           LX_S_IFLNK = 0120000, LX_S_IFREG = 0100000,
                           LX_S_IFBLK = 0060000, LX_S_IFDIR = 0040000,
                           LX_S_IFCHR = 0020000, LX_S_IFIFO = 0010000;
+inline constexpr uint32_t LX_S_ISUID = 04000, LX_S_ISGID = 02000, LX_S_ISVTX = 01000,
+                          LX_S_IXGRP = 00010;
 inline constexpr uint8_t LX_DT_UNKNOWN = 0, LX_DT_FIFO = 1, LX_DT_CHR = 2, LX_DT_DIR = 4,
                          LX_DT_BLK = 6, LX_DT_REG = 8, LX_DT_LNK = 10, LX_DT_SOCK = 12;
 
@@ -199,6 +201,21 @@ inline constexpr int32_t LX_PR_SET_PDEATHSIG = 1, LX_PR_GET_PDEATHSIG = 2,
                          LX_PR_SET_NAME = 15, LX_PR_GET_NAME = 16,
                          LX_PR_SET_CHILD_SUBREAPER = 36,
                          LX_PR_GET_CHILD_SUBREAPER = 37;
+
+// statfs(2) f_flags: ST_VALID says the field holds the mount flags.
+inline constexpr int64_t LX_ST_RDONLY = 0x1, LX_ST_NOSUID = 0x2, LX_ST_NODEV = 0x4,
+                         LX_ST_NOEXEC = 0x8, LX_ST_VALID = 0x20,
+                         LX_ST_RELATIME = 0x1000;
+
+// getrusage(2) targets.
+inline constexpr int32_t LX_RUSAGE_SELF = 0, LX_RUSAGE_CHILDREN = -1,
+                         LX_RUSAGE_THREAD = 1;
+
+// Address families and socket types (socket(2)).
+inline constexpr int32_t LX_AF_UNIX = 1, LX_AF_INET = 2, LX_AF_INET6 = 10,
+                         LX_AF_NETLINK = 16;
+inline constexpr uint32_t LX_SOCK_STREAM = 1, LX_SOCK_DGRAM = 2,
+                          LX_SOCK_SEQPACKET = 5, LX_SOCK_TYPE_MASK = 0xf;
 
 // Auxiliary vector tags.
 inline constexpr uint64_t LX_AT_NULL = 0, LX_AT_IGNORE = 1, LX_AT_EXECFD = 2,

@@ -122,4 +122,29 @@ struct linux_dirent64_header {
   uint8_t d_type;
 };
 
+/// struct statfs (64-bit words on both arches).
+struct statfs {
+  int64_t f_type, f_bsize;
+  uint64_t f_blocks, f_bfree, f_bavail, f_files, f_ffree;
+  int32_t f_fsid[2];
+  int64_t f_namelen, f_frsize, f_flags;
+  int64_t f_spare[4];
+};
+static_assert(sizeof(statfs) == 120);
+
+/// struct rusage: two timevals, then fourteen longs (both arches).
+struct rusage {
+  int64_t ru_utime[2], ru_stime[2];
+  int64_t ru_maxrss, ru_ixrss, ru_idrss, ru_isrss, ru_minflt, ru_majflt,
+      ru_nswap, ru_inblock, ru_oublock, ru_msgsnd, ru_msgrcv, ru_nsignals,
+      ru_nvcsw, ru_nivcsw;
+};
+static_assert(sizeof(rusage) == 144);
+
+/// struct tms (times(2)), in clock ticks.
+struct tms {
+  int64_t tms_utime, tms_stime, tms_cutime, tms_cstime;
+};
+static_assert(sizeof(tms) == 32);
+
 } // namespace reprise::linux_abi

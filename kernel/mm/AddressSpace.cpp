@@ -1,5 +1,6 @@
 //===- kernel/mm/AddressSpace.cpp -----------------------------------------===//
 #include "kernel/mm/AddressSpace.h"
+#include "kernel/mm/FilePages.h"
 
 #include "kernel/abi/Constants.h"
 
@@ -55,12 +56,8 @@ AddressSpace::create(Arch A, PhysicalMemory &Phys, cpu::EventSink &Sink,
 
 AddressSpace::~AddressSpace() {
   writeBack(0, ~uint64_t(0));
-  for (auto &[Start, V] : Vmas) {
-    for (FrameId F : V.Frames)
-      if (F)
-        Phys.unref(F);
-    uncharge(charge(V));
-  }
+  for (auto &[Start, V] : Vmas)
+    release(V);
 }
 
 llvm::Expected<std::shared_ptr<AddressSpace>>
@@ -262,10 +259,21 @@ void AddressSpace::splitAt(uint64_t Addr) {
   Vmas.emplace(Addr, std::move(Tail));
 }
 
+/// The file whose shared pages \p V maps, if it is a MAP_SHARED mapping of
+/// a regular file.
+static std::optional<FileKey> sharedFileOf(const Vma &V) {
+  if ((V.Flags & LX_MAP_TYPE) == LX_MAP_PRIVATE || (V.Flags & LX_MAP_ANONYMOUS) ||
+      !V.FileSize || (!V.Dev && !V.Ino))
+    return std::nullopt;
+  return FileKey{V.Dev, V.Ino};
+}
+
 void AddressSpace::release(Vma &V) {
   for (FrameId F : V.Frames)
     if (F)
       Phys.unref(F);
+  if (auto Key = sharedFileOf(V))
+    Phys.filePages().trim(*Key, V.FileOffset / PageSize, V.pages());
   V.Frames.clear();
   uncharge(charge(V));
 }
@@ -636,6 +644,28 @@ void AddressSpace::setFile(uint64_t Start, fs::FileRef Shared, uint64_t Offset,
   }
 }
 
+void AddressSpace::shareFilePages(uint64_t Start) {
+  Vma *V = find(Start);
+  std::optional<FileKey> Key;
+  if (!V || !(Key = sharedFileOf(*V)))
+    return;
+  FilePages &Pages = Phys.filePages();
+  uint64_t First = V->FileOffset / PageSize;
+  for (size_t I = 0; I < V->Frames.size(); ++I) {
+    if (V->pastEndOfFile(V->Start + I * PageSize))
+      break; // no page of the file there
+    FrameId &F = V->Frames[I];
+    if (FrameId Known = Pages.find(*Key, First + I)) {
+      Phys.ref(Known);
+      if (F)
+        Phys.unref(F);
+      F = Known;
+    } else if (F || (F = Phys.allocate())) {
+      Pages.insert(*Key, First + I, F);
+    }
+  }
+}
+
 bool AddressSpace::pastEndOfFile(uint64_t Addr) {
   Vma *V = find(Addr);
   return V && V->pastEndOfFile(Addr);
@@ -663,6 +693,15 @@ void AddressSpace::writeBack(uint64_t Addr, uint64_t Len) {
       size_t N = size_t(std::min<uint64_t>(PageSize, FileSize - uint64_t(Off)));
       (void)V.File->write({Phys.host(F), N}, &Off);
     }
+  }
+}
+
+void AddressSpace::setFileIdentity(uint64_t Start, uint64_t Offset, uint64_t Dev,
+                                   uint64_t Ino) {
+  if (Vma *V = find(Start)) {
+    V->FileOffset = Offset;
+    V->Dev = Dev;
+    V->Ino = Ino;
   }
 }
 

@@ -36,6 +36,9 @@ struct Vma {
   std::vector<FrameId> Frames; // one per page, 0 = not populated
   fs::FileRef File;            // MAP_SHARED file mappings: written back to it
   uint64_t FileOffset = 0;     // file mappings: the file offset at Start
+  /// File mappings: the mapped file's device and inode, as /proc/PID/maps
+  /// shows them (0 for anonymous memory).
+  uint64_t Dev = 0, Ino = 0;
   /// File mappings: the file's size when it was mapped. A page that lies
   /// wholly past the end of the file (rounded up to a page) is not backed by
   /// it: touching it is a bus error, as on Linux. Taken once: a file that
@@ -99,10 +102,20 @@ public:
   /// \p Offset; \p Shared is the file for MAP_SHARED (written back), else
   /// null.
   void setFile(uint64_t Start, fs::FileRef Shared, uint64_t Offset, uint64_t Size);
+  /// Names the file the mapping at \p Start came from, for /proc/PID/maps:
+  /// its offset at Start and its device and inode. Unlike setFile it makes
+  /// no page past the file's end a bus error (an ELF segment's bss).
+  void setFileIdentity(uint64_t Start, uint64_t Offset, uint64_t Dev, uint64_t Ino);
   /// Whether \p Addr lies in a page of a file mapping past the end of its
   /// file, where an access is a bus error (SIGBUS, BUS_ADRERR) and a kernel
   /// copy fails with EFAULT.
   bool pastEndOfFile(uint64_t Addr);
+  /// Makes the pages of the MAP_SHARED file mapping at \p Start (set up by
+  /// setFile and setFileIdentity) the file's shared pages: the frames other
+  /// shared mappings of the file already hold, else its own, now shared
+  /// (FilePages.h).
+  void shareFilePages(uint64_t Start);
+  PhysicalMemory &physical() { return Phys; }
   /// Writes the pages of shared file mappings in [Addr, Addr+Len) back to
   /// their files (msync, munmap, teardown), within each file's size.
   void writeBack(uint64_t Addr, uint64_t Len);

@@ -1,6 +1,8 @@
 //===- kernel/mm/PhysicalMemory.cpp ---------------------------------------===//
 #include "kernel/mm/PhysicalMemory.h"
+#include "kernel/mm/FilePages.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cstring>
 #include <sys/mman.h>
@@ -24,11 +26,13 @@ PhysicalMemory::create(uint64_t Bytes) {
   M->Arena = static_cast<uint8_t *>(P);
   M->Size = Bytes;
   M->Capacity = uint32_t(Bytes / PageSize);
-  M->Refs.assign(M->Capacity, 0);
+  M->Refs.assign(std::min<uint32_t>(M->Capacity, 1024), 0);
+  M->Files = std::make_unique<FilePages>(*M);
   return M;
 }
 
 PhysicalMemory::~PhysicalMemory() {
+  Files.reset(); // gives its frames back while the tables are whole
   if (Arena)
     ::munmap(Arena, Size);
 }
@@ -41,6 +45,10 @@ FrameId PhysicalMemory::allocate() {
     std::memset(host(F), 0, PageSize);
   } else if (NextFresh < Capacity) {
     F = NextFresh++;
+    // The table grows with the frames in use, not with the budget: a
+    // table for all of a 4 GiB budget would be 4 MiB to zero on every start.
+    if (F >= Refs.size())
+      Refs.resize(std::min<size_t>(Capacity, std::max<size_t>(1024, Refs.size() * 2)));
   } else {
     return 0;
   }

@@ -19,6 +19,7 @@
 namespace reprise::mm {
 
 using FrameId = uint32_t; // 0 means "no frame"
+class FilePages;
 
 class PhysicalMemory {
 public:
@@ -44,6 +45,9 @@ public:
 
   uint64_t framesInUse() const { return InUse; }
 
+  /// The frames of shared file mappings, by file and page (FilePages.h).
+  FilePages &filePages() { return *Files; }
+
 private:
   PhysicalMemory() = default;
   uint8_t *Arena = nullptr;
@@ -53,6 +57,7 @@ private:
   std::vector<FrameId> Free;
   std::vector<uint32_t> Refs;
   uint64_t InUse = 0;
+  std::unique_ptr<FilePages> Files;
 };
 
 } // namespace reprise::mm

@@ -7,7 +7,9 @@ namespace reprise {
 
 class Kernel;
 
-/// Builds /proc from \p K's state: self, and per process exe, fd/, cmdline.
+/// Builds /proc from \p K's state: per process and per thread directories,
+/// self and thread-self, and the system-wide files (cpuinfo, meminfo, mounts,
+/// sys/kernel...).
 /// The nodes keep a reference to \p K, which outlives its file systems.
 fs::VnodeRef makeProcFs(Kernel &K, fs::SyntheticFsRef FS);
 

@@ -1,5 +1,6 @@
 //===- kernel/syscalls/File.cpp - Open files and descriptors --------------===//
 #include "kernel/Kernel.h"
+#include "kernel/mm/FilePages.h"
 #include "kernel/Pipe.h"
 #include "kernel/SignalFd.h"
 #include "kernel/abi/Structs.h"
@@ -66,7 +67,7 @@ Result<int> openAt(Task &T, int32_t DirFd, std::string_view Path, uint32_t Flags
     if (Node->isDir() && (Acc != LX_O_RDONLY || (Flags & LX_O_TRUNC)))
       return Errno::LX_EISDIR;
     if (!Created) {
-      auto St = REPRISE_TRY(Node->stat());
+      auto St = REPRISE_TRY(Node->access());
       uint32_t Want = (Acc == LX_O_RDONLY ? LX_R_OK : Acc == LX_O_WRONLY ? LX_W_OK : LX_R_OK | LX_W_OK);
       if (Flags & LX_O_TRUNC)
         Want |= LX_W_OK;
@@ -80,6 +81,33 @@ Result<int> openAt(Task &T, int32_t DirFd, std::string_view Path, uint32_t Flags
   F->At = Loc;
   return T.fds().install(F, Flags & LX_O_CLOEXEC, 0,
                          T.kernel().limit(T, LX_RLIMIT_NOFILE));
+}
+
+/// The file of \p F when shared mappings hold pages of it (mm/FilePages.h),
+/// which its reads and writes must then agree with.
+std::optional<mm::FileKey> mappedFile(Task &T, const fs::OpenFile &F) {
+  auto Id = F.identity();
+  if (!Id || !T.mm().physical().filePages().holds(*Id))
+    return std::nullopt;
+  return Id;
+}
+
+/// \p F read \p Got bytes into \p Buf at \p Offset (its position, moved past
+/// them, when null): the pages of its shared mappings have the last word.
+void readMapped(Task &T, const fs::OpenFile &F, const int64_t *Offset,
+                llvm::MutableArrayRef<uint8_t> Got) {
+  if (auto Key = mappedFile(T, F))
+    T.mm().physical().filePages().overlay(
+        *Key, uint64_t(Offset ? *Offset : F.Pos - int64_t(Got.size())), Got);
+}
+
+/// \p F wrote \p Put at \p Offset (or at its position, now past them): the
+/// pages of its shared mappings get the same bytes.
+void wroteMapped(Task &T, const fs::OpenFile &F, const int64_t *Offset,
+                 llvm::ArrayRef<uint8_t> Put) {
+  if (auto Key = mappedFile(T, F))
+    T.mm().physical().filePages().written(
+        *Key, uint64_t(Offset ? *Offset : F.Pos - int64_t(Put.size())), Put);
 }
 
 Result<int64_t> readInto(Task &T, fs::OpenFile &F, uint64_t Buf, uint64_t Count,
@@ -101,6 +129,7 @@ Result<int64_t> readInto(Task &T, fs::OpenFile &F, uint64_t Buf, uint64_t Count,
         break;
       return N.error();
     }
+    readMapped(T, F, Offset ? &Off : nullptr, {Tmp.data(), *N});
     REPRISE_TRY(T.copyOut(Buf + Done, {Tmp.data(), *N}));
     Done += *N;
     // Only regular files are read in more than one go; a pipe or terminal
@@ -137,6 +166,7 @@ Result<int64_t> writeFrom(Task &T, fs::OpenFile &F, uint64_t Buf,
         break;
       return N.error();
     }
+    wroteMapped(T, F, Offset ? &Off : nullptr, {Tmp.data(), *N});
     Done += *N;
     if (*N < Want)
       break;
@@ -215,6 +245,46 @@ Result<int64_t> dupTo(Task &T, int32_t Old, int32_t New, bool CloExec) {
   return int64_t(New);
 }
 
+/// preadv(2) family: each buffer in turn at \p Offset (advancing), or at
+/// the file position when null.
+SysResult vectorIo(Task &T, const SyscallArgs &A, const int64_t *Offset, bool Write) {
+  auto F = REPRISE_TRY(T.fds().get(A.fd(0)));
+  if (Offset) {
+    if (*Offset < 0)
+      return Errno::LX_EINVAL;
+    uint32_t Type = F->node()->fileType();
+    if (Type == LX_S_IFIFO || Type == LX_S_IFSOCK)
+      return Errno::LX_ESPIPE;
+  }
+  auto V = REPRISE_TRY(readIovecs(T, A.arg(1), int64_t(A.arg(2))));
+  int64_t Total = 0;
+  for (const auto &I : V) {
+    if (!I.iov_len)
+      continue;
+    int64_t At = Offset ? *Offset + Total : 0;
+    auto N = Write ? writeFrom(T, *F, I.iov_base, I.iov_len, Offset ? &At : nullptr)
+                   : readInto(T, *F, I.iov_base, I.iov_len, Offset ? &At : nullptr);
+    if (!N) {
+      if (Total)
+        break;
+      return N.error();
+    }
+    Total += *N;
+    if (uint64_t(*N) < I.iov_len)
+      break;
+  }
+  return Total;
+}
+
+/// preadv2/pwritev2's flags: the known RWF_* bits change nothing here
+/// (reprise never waits for a device); others are EOPNOTSUPP.
+Result<void> checkRwFlags(uint32_t Flags) {
+  constexpr uint32_t Known = 0x1f; // HIPRI, DSYNC, SYNC, NOWAIT, APPEND
+  if (Flags & ~Known)
+    return Errno::LX_EOPNOTSUPP;
+  return {};
+}
+
 } // namespace
 
 // Implements openat(2).
@@ -242,6 +312,88 @@ SysResult sysCreat(Task &T, const SyscallArgs &A) {
 SysResult sysClose(Task &T, const SyscallArgs &A) {
   REPRISE_TRY(T.fds().close(A.fd(0)));
   return 0;
+}
+
+// Implements close_range(2): closes (or, with CLOSE_RANGE_CLOEXEC, marks
+// close-on-exec) every open descriptor from FIRST to LAST; with
+// CLOSE_RANGE_UNSHARE the task first gets a table of its own, as if it had
+// been cloned without CLONE_FILES.
+SysResult sysCloseRange(Task &T, const SyscallArgs &A) {
+  constexpr uint32_t Unshare = 2, Cloexec = 4;
+  uint32_t First = A.u32(0), Last = A.u32(1), Flags = A.u32(2);
+  if ((Flags & ~(Unshare | Cloexec)) || First > Last)
+    return Errno::LX_EINVAL;
+  if ((Flags & Unshare) && T.Fds.use_count() > 1)
+    T.Fds = T.Fds->clone();
+  for (int Fd : T.fds().openFds()) {
+    if (uint32_t(Fd) < First || uint32_t(Fd) > Last)
+      continue;
+    if (Flags & Cloexec)
+      REPRISE_TRY(T.fds().setCloseOnExec(Fd, true));
+    else
+      REPRISE_TRY(T.fds().close(Fd));
+  }
+  return 0;
+}
+
+// Implements copy_file_range(2) between regular files, through reprise's
+// own reads and writes (no host shortcut: each piece passes the gate like
+// any read and write). A call copies at most one 1 MiB piece; callers loop
+// on short counts, as the man page asks.
+SysResult sysCopyFileRange(Task &T, const SyscallArgs &A) {
+  if (A.u32(5) != 0)
+    return Errno::LX_EINVAL;
+  auto In = REPRISE_TRY(T.fds().get(A.fd(0)));
+  auto Out = REPRISE_TRY(T.fds().get(A.fd(2)));
+  if (!In->readable() || !Out->writable() || (Out->flags() & LX_O_APPEND))
+    return Errno::LX_EBADF;
+  if (In->node()->isDir() || Out->node()->isDir())
+    return Errno::LX_EISDIR;
+  if (In->node()->fileType() != LX_S_IFREG || Out->node()->fileType() != LX_S_IFREG)
+    return Errno::LX_EINVAL;
+  // Without an offset a side reads or writes at its file position, which
+  // moves as with read(2) and write(2) (for the host's stdout that is the
+  // host descriptor's own, shared with whoever else writes to it).
+  bool HasIn = A.arg(1), HasOut = A.arg(3);
+  int64_t InOff = 0, OutOff = 0;
+  if (HasIn)
+    InOff = REPRISE_TRY(T.copyInObj<int64_t>(A.arg(1)));
+  if (HasOut)
+    OutOff = REPRISE_TRY(T.copyInObj<int64_t>(A.arg(3)));
+  if (InOff < 0 || OutOff < 0)
+    return Errno::LX_EINVAL;
+  uint64_t Len = std::min<uint64_t>(A.arg(4), Chunk);
+  // The same file with overlapping ranges is refused.
+  int64_t InAt = HasIn ? InOff : In->Pos, OutAt = HasOut ? OutOff : Out->Pos;
+  if (In->node() == Out->node() && uint64_t(InAt) < uint64_t(OutAt) + Len &&
+      uint64_t(OutAt) < uint64_t(InAt) + Len)
+    return Errno::LX_EINVAL;
+  if (Len == 0)
+    return 0;
+  std::vector<uint8_t> Buf(Len);
+  size_t Got = REPRISE_TRY(In->read(Buf, HasIn ? &InOff : nullptr));
+  readMapped(T, *In, HasIn ? &InOff : nullptr, {Buf.data(), Got});
+  size_t Put = 0;
+  while (Put < Got) {
+    int64_t At = OutOff + int64_t(Put);
+    auto N = Out->write({Buf.data() + Put, Got - Put}, HasOut ? &At : nullptr);
+    if (!N) {
+      if (Put)
+        break;
+      return N.error();
+    }
+    wroteMapped(T, *Out, HasOut ? &At : nullptr, {Buf.data() + Put, *N});
+    Put += *N;
+  }
+  // What was read but could not be written is given back to a position
+  // that moved past it.
+  if (!HasIn && Put < Got)
+    In->Pos -= int64_t(Got - Put);
+  if (HasIn)
+    REPRISE_TRY(T.copyOutObj(A.arg(1), InOff + int64_t(Put)));
+  if (HasOut)
+    REPRISE_TRY(T.copyOutObj(A.arg(3), OutOff + int64_t(Put)));
+  return int64_t(Put);
 }
 
 // Implements read(2).
@@ -331,7 +483,98 @@ SysResult sysWritev(Task &T, const SyscallArgs &A) {
       raiseSigpipe(T);
     return N.error();
   }
+  wroteMapped(T, *F, nullptr, {All.data(), *N});
   return int64_t(*N);
+}
+
+// Implements preadv(2): the offset is one 64-bit argument (its high half,
+// for 32-bit callers, is ignored on a 64-bit kernel).
+SysResult sysPreadv(Task &T, const SyscallArgs &A) {
+  int64_t Off = int64_t(A.arg(3));
+  return vectorIo(T, A, &Off, false);
+}
+
+// Implements pwritev(2).
+SysResult sysPwritev(Task &T, const SyscallArgs &A) {
+  int64_t Off = int64_t(A.arg(3));
+  return vectorIo(T, A, &Off, true);
+}
+
+// Implements preadv2(2): an offset of -1 reads at the file position.
+SysResult sysPreadv2(Task &T, const SyscallArgs &A) {
+  REPRISE_TRY(checkRwFlags(A.u32(5)));
+  int64_t Off = int64_t(A.arg(3));
+  return vectorIo(T, A, Off == -1 ? nullptr : &Off, false);
+}
+
+// Implements pwritev2(2).
+SysResult sysPwritev2(Task &T, const SyscallArgs &A) {
+  REPRISE_TRY(checkRwFlags(A.u32(5)));
+  int64_t Off = int64_t(A.arg(3));
+  return vectorIo(T, A, Off == -1 ? nullptr : &Off, true);
+}
+
+// Implements fsync(2) and fdatasync(2). What the guest wrote is already
+// with the host file system, and how durable it is there is not something
+// a guest can observe: nothing more is done. As on Linux, only files that
+// can be synced (regular files, directories) accept it.
+SysResult sysFsync(Task &T, const SyscallArgs &A) {
+  auto F = REPRISE_TRY(T.fds().get(A.fd(0)));
+  uint32_t Type = F->node()->fileType();
+  if (Type != LX_S_IFREG && Type != LX_S_IFDIR)
+    return Errno::LX_EINVAL;
+  return 0;
+}
+
+// Implements sync(2) (see fsync).
+SysResult sysSync(Task &, const SyscallArgs &) { return 0; }
+
+// Implements syncfs(2) (see fsync).
+SysResult sysSyncfs(Task &T, const SyscallArgs &A) {
+  REPRISE_TRY(T.fds().get(A.fd(0)));
+  return 0;
+}
+
+// Implements sync_file_range(2) (see fsync).
+SysResult sysSyncFileRange(Task &T, const SyscallArgs &A) {
+  auto F = REPRISE_TRY(T.fds().get(A.fd(0)));
+  int64_t Off = int64_t(A.arg(1)), Len = int64_t(A.arg(2));
+  if ((A.u32(3) & ~7u) || Off < 0 || Len < 0 || Off + Len < Off)
+    return Errno::LX_EINVAL;
+  uint32_t Type = F->node()->fileType();
+  if (Type != LX_S_IFREG && Type != LX_S_IFDIR && Type != LX_S_IFLNK)
+    return Errno::LX_ESPIPE;
+  return 0;
+}
+
+// Implements readahead(2): there is no page cache to fill.
+SysResult sysReadahead(Task &T, const SyscallArgs &A) {
+  auto F = REPRISE_TRY(T.fds().get(A.fd(0)));
+  if (!F->readable())
+    return Errno::LX_EBADF;
+  if (F->node()->fileType() != LX_S_IFREG)
+    return Errno::LX_EINVAL;
+  return 0;
+}
+
+// Implements fallocate(2): after Linux's checks, EOPNOTSUPP, as a file
+// system that cannot reserve space says (glibc's posix_fallocate then
+// writes the range itself).
+SysResult sysFallocate(Task &T, const SyscallArgs &A) {
+  auto F = REPRISE_TRY(T.fds().get(A.fd(0)));
+  int64_t Off = int64_t(A.arg(2)), Len = int64_t(A.arg(3));
+  if (Off < 0 || Len <= 0 || Off + Len < Off)
+    return Errno::LX_EINVAL;
+  if (!F->writable())
+    return Errno::LX_EBADF;
+  uint32_t Type = F->node()->fileType();
+  if (Type == LX_S_IFIFO)
+    return Errno::LX_ESPIPE;
+  if (Type == LX_S_IFDIR)
+    return Errno::LX_EISDIR;
+  if (Type != LX_S_IFREG)
+    return Errno::LX_ENODEV;
+  return Errno::LX_EOPNOTSUPP;
 }
 
 // Implements lseek(2).

@@ -24,7 +24,7 @@ Result<int64_t> prlimitImpl(Task &T, int32_t Pid, int32_t R, uint64_t New,
     Want = REPRISE_TRY(T.copyInObj<rlimit64>(New));
     if (Want.rlim_cur > Want.rlim_max)
       return Errno::LX_EINVAL;
-    if (Want.rlim_max > L.Max && T.Creds.Uid != 0)
+    if (Want.rlim_max > L.Max && T.Ids.Euid != 0)
       return Errno::LX_EPERM;
     if (R == LX_RLIMIT_NOFILE && Want.rlim_max > 1048576)
       return Errno::LX_EPERM; // fs.nr_open
@@ -48,8 +48,8 @@ SysResult sysUname(Task &T, const SyscallArgs &A) {
   new_utsname U;
   copyField(U.sysname, "Linux");
   copyField(U.nodename, T.kernel().options().Hostname);
-  copyField(U.release, "6.1.0-reprise");
-  copyField(U.version, "#1 SMP PREEMPT_DYNAMIC reprise");
+  copyField(U.release, KernelRelease);
+  copyField(U.version, KernelVersion);
   copyField(U.machine, T.arch() == Arch::X86_64 ? "x86_64" : "aarch64");
   copyField(U.domainname, "(none)");
   REPRISE_TRY(T.copyOutObj(A.arg(0), U));
@@ -67,6 +67,45 @@ SysResult sysSysinfo(Task &T, const SyscallArgs &A) {
   S.mem_unit = 1;
   REPRISE_TRY(T.copyOutObj(A.arg(0), S));
   return 0;
+}
+
+// Implements getrusage(2). All of a process's work is user time (reprise
+// does not tell kernel work apart); counters of events reprise has no model
+// of (faults, context switches, block I/O) stay zero.
+SysResult sysGetrusage(Task &T, const SyscallArgs &A) {
+  uint64_t Ns = 0;
+  switch (A.i32(0)) {
+  case LX_RUSAGE_SELF:
+    Ns = T.kernel().processCpuNs(T.group());
+    break;
+  case LX_RUSAGE_CHILDREN:
+    Ns = T.group().ChildrenCpuNs;
+    break;
+  case LX_RUSAGE_THREAD:
+    Ns = T.CpuNs;
+    break;
+  default:
+    return Errno::LX_EINVAL;
+  }
+  rusage R{};
+  R.ru_utime[0] = int64_t(Ns / 1'000'000'000);
+  R.ru_utime[1] = int64_t(Ns % 1'000'000'000 / 1000);
+  REPRISE_TRY(T.copyOutObj(A.arg(1), R));
+  return 0;
+}
+
+// Implements times(2): the process's and its reaped children's work in
+// clock ticks (USER_HZ 100), and the ticks since boot as the result.
+SysResult sysTimes(Task &T, const SyscallArgs &A) {
+  constexpr uint64_t NsPerTick = 10'000'000;
+  Kernel &K = T.kernel();
+  if (A.arg(0)) {
+    tms Buf{};
+    Buf.tms_utime = int64_t(K.processCpuNs(T.group()) / NsPerTick);
+    Buf.tms_cutime = int64_t(T.group().ChildrenCpuNs / NsPerTick);
+    REPRISE_TRY(T.copyOutObj(A.arg(0), Buf));
+  }
+  return int64_t(K.monotonicNs() / NsPerTick);
 }
 
 // Implements getrandom(2): bytes from the seeded generator.
@@ -100,13 +139,13 @@ SysResult sysGetppid(Task &T, const SyscallArgs &) {
   return P ? T.vnr(P->Id) : 0;
 }
 // Implements getuid(2).
-SysResult sysGetuid(Task &T, const SyscallArgs &) { return T.Creds.Uid; }
+SysResult sysGetuid(Task &T, const SyscallArgs &) { return T.Ids.Ruid; }
 // Implements geteuid(2).
-SysResult sysGeteuid(Task &T, const SyscallArgs &) { return T.Creds.Uid; }
+SysResult sysGeteuid(Task &T, const SyscallArgs &) { return T.Ids.Euid; }
 // Implements getgid(2).
-SysResult sysGetgid(Task &T, const SyscallArgs &) { return T.Creds.Gid; }
+SysResult sysGetgid(Task &T, const SyscallArgs &) { return T.Ids.Rgid; }
 // Implements getegid(2).
-SysResult sysGetegid(Task &T, const SyscallArgs &) { return T.Creds.Gid; }
+SysResult sysGetegid(Task &T, const SyscallArgs &) { return T.Ids.Egid; }
 
 // Implements sched_getaffinity(2): the guest sees one CPU.
 SysResult sysSchedGetaffinity(Task &T, const SyscallArgs &A) {
@@ -212,6 +251,186 @@ SysResult sysExit(Task &T, const SyscallArgs &A) {
 // Implements exit_group(2).
 SysResult sysExitGroup(Task &T, const SyscallArgs &A) {
   T.kernel().exitGroup(T, (A.i32(0) & 0xff) << 8);
+  return 0;
+}
+
+// Implements getcpu(2): the guest has one CPU, 0, on node 0.
+SysResult sysGetcpu(Task &T, const SyscallArgs &A) {
+  if (A.arg(0))
+    REPRISE_TRY(T.copyOutObj(A.arg(0), uint32_t(0)));
+  if (A.arg(1))
+    REPRISE_TRY(T.copyOutObj(A.arg(1), uint32_t(0)));
+  return 0;
+}
+
+namespace {
+
+/// The threads getpriority/setpriority's (WHICH, WHO) names: a thread, the
+/// threads of a process group, or those of a real uid (0: the caller's).
+Result<std::vector<Task *>> priorityTargets(Task &T, int32_t Which, int32_t Who) {
+  constexpr int32_t PrioProcess = 0, PrioPgrp = 1, PrioUser = 2;
+  Kernel &K = T.kernel();
+  std::vector<Task *> Out;
+  if (Which == PrioProcess) {
+    if (Task *X = Who == 0 ? &T : K.taskIn(T.pidNs(), Who))
+      Out.push_back(X);
+  } else if (Which == PrioPgrp || Which == PrioUser) {
+    const PidNumbers *Pgrp = nullptr;
+    if (Which == PrioPgrp)
+      Pgrp = Who == 0 ? T.group().Pgrp.get() : T.pidNs().find(Who);
+    uint32_t Uid = Who == 0 ? T.Ids.Ruid : uint32_t(Who);
+    for (const auto &[P, G] : K.groups()) {
+      if (!T.vnr(G->Id) || (Which == PrioPgrp && (!Pgrp || G->Pgrp.get() != Pgrp)))
+        continue;
+      for (Task *Th : G->Threads)
+        if (Which == PrioPgrp || Th->Ids.Ruid == Uid)
+          Out.push_back(Th);
+    }
+  } else {
+    return Errno::LX_EINVAL;
+  }
+  if (Out.empty())
+    return Errno::LX_ESRCH;
+  return Out;
+}
+
+/// Whether \p T may change \p Target's scheduling: privileged, or its
+/// effective uid is the target's real or effective one.
+bool mayReschedule(const Task &T, const Task &Target) {
+  return T.Ids.Euid == 0 || T.Ids.Euid == Target.Ids.Ruid ||
+         T.Ids.Euid == Target.Ids.Euid;
+}
+
+/// The thread a sched_* call names: the caller for 0.
+Result<Task *> schedTarget(Task &T, int32_t Pid) {
+  if (Pid < 0)
+    return Errno::LX_EINVAL;
+  Task *X = Pid == 0 ? &T : T.kernel().taskIn(T.pidNs(), Pid);
+  if (!X)
+    return Errno::LX_ESRCH;
+  return X;
+}
+
+constexpr int32_t SchedOther = 0, SchedFifo = 1, SchedRr = 2, SchedBatch = 3,
+                  SchedIdle = 5, SchedResetOnFork = 0x40000000;
+
+bool realTime(int32_t Policy) { return Policy == SchedFifo || Policy == SchedRr; }
+
+/// Sets \p X's policy and priority after Linux's checks.
+SysResult setSched(Task &T, Task &X, int32_t Policy, int32_t Priority) {
+  if (Policy != SchedOther && !realTime(Policy) && Policy != SchedBatch &&
+      Policy != SchedIdle)
+    return Errno::LX_EINVAL;
+  if (realTime(Policy) ? (Priority < 1 || Priority > 99) : Priority != 0)
+    return Errno::LX_EINVAL;
+  if (!mayReschedule(T, X))
+    return Errno::LX_EPERM;
+  // Real-time policies need RLIMIT_RTPRIO room (0 by default) or privilege.
+  if (realTime(Policy) && T.Ids.Euid != 0 &&
+      uint64_t(Priority) > T.kernel().limit(X, LX_RLIMIT_RTPRIO))
+    return Errno::LX_EPERM;
+  X.SchedPolicy = Policy;
+  X.SchedPriority = Priority;
+  return 0;
+}
+
+} // namespace
+
+// Implements getpriority(2): 20 minus the lowest nice value among the
+// targets (the raw system call's form; libc turns it back into a nice
+// value).
+SysResult sysGetpriority(Task &T, const SyscallArgs &A) {
+  auto Targets = REPRISE_TRY(priorityTargets(T, A.i32(0), A.i32(1)));
+  int32_t Lowest = 19;
+  for (Task *X : Targets)
+    Lowest = std::min(Lowest, X->Nice);
+  return 20 - Lowest;
+}
+
+// Implements setpriority(2). Raising a nice value is free; lowering it
+// needs privilege or RLIMIT_NICE room. The nice values are kept and shown
+// but reprise's scheduler does not weigh tasks by them.
+SysResult sysSetpriority(Task &T, const SyscallArgs &A) {
+  auto Targets = REPRISE_TRY(priorityTargets(T, A.i32(0), A.i32(1)));
+  int32_t Nice = std::clamp(A.i32(2), -20, 19);
+  SysResult Result = Errno::LX_ESRCH;
+  for (Task *X : Targets) {
+    if (!mayReschedule(T, *X)) {
+      Result = Errno::LX_EPERM;
+      continue;
+    }
+    if (Nice < X->Nice && T.Ids.Euid != 0 &&
+        uint64_t(20 - Nice) > T.kernel().limit(*X, LX_RLIMIT_NICE)) {
+      Result = Errno::LX_EACCES;
+      continue;
+    }
+    X->Nice = Nice;
+    if (!Result.ok() && Result.error() == Errno::LX_ESRCH)
+      Result = 0;
+  }
+  return Result;
+}
+
+// Implements sched_setscheduler(2). Policies and priorities are kept and
+// reported; the deterministic scheduler does not act on them.
+SysResult sysSchedSetscheduler(Task &T, const SyscallArgs &A) {
+  Task *X = REPRISE_TRY(schedTarget(T, A.i32(0)));
+  if (!A.arg(2))
+    return Errno::LX_EINVAL;
+  int32_t Priority = REPRISE_TRY(T.copyInObj<int32_t>(A.arg(2)));
+  return setSched(T, *X, A.i32(1) & ~SchedResetOnFork, Priority);
+}
+
+// Implements sched_getscheduler(2).
+SysResult sysSchedGetscheduler(Task &T, const SyscallArgs &A) {
+  Task *X = REPRISE_TRY(schedTarget(T, A.i32(0)));
+  return X->SchedPolicy;
+}
+
+// Implements sched_setparam(2): the priority, under the current policy.
+SysResult sysSchedSetparam(Task &T, const SyscallArgs &A) {
+  Task *X = REPRISE_TRY(schedTarget(T, A.i32(0)));
+  if (!A.arg(1))
+    return Errno::LX_EINVAL;
+  int32_t Priority = REPRISE_TRY(T.copyInObj<int32_t>(A.arg(1)));
+  return setSched(T, *X, X->SchedPolicy, Priority);
+}
+
+// Implements sched_getparam(2).
+SysResult sysSchedGetparam(Task &T, const SyscallArgs &A) {
+  Task *X = REPRISE_TRY(schedTarget(T, A.i32(0)));
+  if (!A.arg(1))
+    return Errno::LX_EINVAL;
+  REPRISE_TRY(T.copyOutObj(A.arg(1), X->SchedPriority));
+  return 0;
+}
+
+// Implements sched_get_priority_max(2).
+SysResult sysSchedGetPriorityMax(Task &, const SyscallArgs &A) {
+  int32_t P = A.i32(0);
+  if (realTime(P))
+    return 99;
+  if (P == SchedOther || P == SchedBatch || P == SchedIdle)
+    return 0;
+  return Errno::LX_EINVAL;
+}
+
+// Implements sched_get_priority_min(2).
+SysResult sysSchedGetPriorityMin(Task &, const SyscallArgs &A) {
+  int32_t P = A.i32(0);
+  if (realTime(P))
+    return 1;
+  if (P == SchedOther || P == SchedBatch || P == SchedIdle)
+    return 0;
+  return Errno::LX_EINVAL;
+}
+
+// Implements sched_rr_get_interval(2): 0 for SCHED_FIFO, else 100 ms (the
+// round-robin slice Linux uses; a fixed value, not the host's).
+SysResult sysSchedRrGetInterval(Task &T, const SyscallArgs &A) {
+  Task *X = REPRISE_TRY(schedTarget(T, A.i32(0)));
+  timespec Ts{0, X->SchedPolicy == SchedFifo ? 0 : 100'000'000};
+  REPRISE_TRY(T.copyOutObj(A.arg(1), Ts));
   return 0;
 }
 

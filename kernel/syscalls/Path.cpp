@@ -98,6 +98,25 @@ Result<int64_t> symlinkImpl(Task &T, uint64_t TargetAddr, int32_t DirFd,
   return int64_t(0);
 }
 
+Result<int64_t> linkImpl(Task &T, int32_t OldDirFd, uint64_t OldAddr,
+                         int32_t NewDirFd, uint64_t NewAddr, uint32_t Flags) {
+  if (Flags & ~(LX_AT_SYMLINK_FOLLOW | LX_AT_EMPTY_PATH))
+    return Errno::LX_EINVAL;
+  auto OldPath = REPRISE_TRY(T.copyInPath(OldAddr));
+  auto NewPath = REPRISE_TRY(T.copyInPath(NewAddr));
+  // linkat(2) links a symlink itself unless AT_SYMLINK_FOLLOW.
+  auto Old = REPRISE_TRY(T.resolveAt(OldDirFd, OldPath, Flags & LX_AT_SYMLINK_FOLLOW,
+                                     Flags & LX_AT_EMPTY_PATH));
+  if (Old.node()->isDir())
+    return Errno::LX_EPERM;
+  auto [Parent, Name] = REPRISE_TRY(T.resolveParentAt(NewDirFd, NewPath));
+  if (Name == "." || Name == ".." || Parent.node()->lookup(Name))
+    return Errno::LX_EEXIST;
+  REPRISE_TRY(writableDir(T, Parent));
+  REPRISE_TRY(Parent.node()->link(Name, *Old.node()));
+  return int64_t(0);
+}
+
 } // namespace
 
 // Implements getcwd(2): the length including the NUL, as the kernel returns.
@@ -181,6 +200,16 @@ SysResult sysRename(Task &T, const SyscallArgs &A) {
 // Implements symlinkat(2).
 SysResult sysSymlinkat(Task &T, const SyscallArgs &A) {
   return symlinkImpl(T, A.arg(0), A.i32(1), A.arg(2));
+}
+
+// Implements linkat(2).
+SysResult sysLinkat(Task &T, const SyscallArgs &A) {
+  return linkImpl(T, A.i32(0), A.arg(1), A.i32(2), A.arg(3), A.u32(4));
+}
+
+// Implements link(2) (x86-64).
+SysResult sysLink(Task &T, const SyscallArgs &A) {
+  return linkImpl(T, LX_AT_FDCWD, A.arg(0), LX_AT_FDCWD, A.arg(1), 0);
 }
 
 // Implements symlink(2) (x86-64).

@@ -81,7 +81,9 @@ SysResult pipeRead(Task &T, PipeFile &F, uint64_t Buf, uint64_t Count) {
   return int64_t(*N);
 }
 
-SysResult pipeWrite(Task &T, PipeFile &F, uint64_t Buf, uint64_t Count) {
+namespace {
+
+SysResult writeAll(Task &T, PipeFile &F, uint64_t Buf, uint64_t Count) {
   if (!T.Wait.Restarted)
     T.Wait.Progress = 0;
   if (Count == 0)
@@ -113,6 +115,18 @@ SysResult pipeWrite(Task &T, PipeFile &F, uint64_t Buf, uint64_t Count) {
     T.Wait.Progress += *N;
   }
   return int64_t(Count);
+}
+
+} // namespace
+
+SysResult pipeWrite(Task &T, PipeFile &F, uint64_t Buf, uint64_t Count) {
+  SysResult R = writeAll(T, F, Buf, Count);
+  // Progress speaks only for a write parked midway (a signal that ends the
+  // wait returns it); a write that returned leaves none behind for the
+  // next blocking call to report.
+  if (R || R.error() != Errno::REPRISE_BLOCKED)
+    T.Wait.Progress = 0;
+  return R;
 }
 
 namespace {

@@ -145,6 +145,7 @@ struct WaitResult {
   uint64_t CpuNs = 0;
   int32_t Code = 0; // waitid's si_code: CLD_EXITED ... CLD_CONTINUED
   int32_t Value = 0; // and its si_status
+  uint32_t Uid = 0;  // the child's real uid (waitid's si_uid)
 };
 
 /// Finds a child with something to report for \p S (an exit, a stop, a
@@ -159,6 +160,7 @@ Result<WaitResult> findChild(Task &T, const WaitSelector &S) {
       continue;
     Any = true;
     WaitResult R{true, T.vnr(C->Id), 0, C->CpuNs + C->ChildrenCpuNs};
+    R.Uid = C->Leader ? C->Leader->Ids.Ruid : 0;
     if (C->State == ThreadGroup::Life::Zombie) {
       if (!(S.Options & LX_WEXITED))
         continue;
@@ -286,7 +288,7 @@ SysResult sysClone3(Task &T, const SyscallArgs &A) {
     for (int32_t Want : R.SetTid)
       if (Want < 1 || Want >= PidNamespace::PidMax)
         return Errno::LX_EINVAL;
-    if (T.Creds.Uid != 0)
+    if (T.Ids.Euid != 0)
       return Errno::LX_EPERM; // CAP_CHECKPOINT_RESTORE
   }
   return doClone(T, R);
@@ -402,7 +404,7 @@ SysResult sysWaitid(Task &T, const SyscallArgs &A) {
       Info[2] = R.Code;
       Info[6] = R.Value;
       Info[4] = R.Pid;
-      Info[5] = int32_t(T.Creds.Uid);
+      Info[5] = int32_t(R.Uid);
     }
     REPRISE_TRY(T.copyOutObj(A.arg(2), Info));
   }

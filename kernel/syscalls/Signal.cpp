@@ -31,6 +31,24 @@ Result<SigInfo> userSigInfo(Task &T, uint64_t Addr, int Sig, bool Self) {
   return I;
 }
 
+/// Whether \p T may send \p Sig to \p Target (a thread of \p G): its own
+/// process, a privileged caller, a real or effective uid that is the
+/// target's real or saved one, or SIGCONT within the caller's session.
+bool maySignal(Task &T, const ThreadGroup &G, const Task *Target, int Sig) {
+  if (&G == &T.group() || T.Ids.Euid == 0)
+    return true;
+  if (!Target)
+    Target = G.Leader;
+  if (!Target)
+    return true; // nothing left to own it
+  const TaskIds &To = Target->Ids;
+  const TaskIds &From = T.Ids;
+  if (From.Euid == To.Suid || From.Euid == To.Ruid || From.Ruid == To.Suid ||
+      From.Ruid == To.Ruid)
+    return true;
+  return Sig == LX_SIGCONT && G.Session.get() == T.group().Session.get();
+}
+
 /// The live thread \p Tid of the caller's namespace, of process \p Tgid
 /// when that is nonzero; ESRCH when there is none.
 Result<Task *> threadTarget(Task &T, int32_t Tgid, int32_t Tid) {
@@ -46,6 +64,8 @@ SysResult signalThread(Task &T, int32_t Tgid, int32_t Tid, int Sig) {
   if (Tid <= 0 || Sig < 0 || Sig > LX_NSIG)
     return Errno::LX_EINVAL;
   Task *Target = REPRISE_TRY(threadTarget(T, Tgid, Tid));
+  if (!maySignal(T, Target->group(), Target, Sig))
+    return Errno::LX_EPERM;
   T.kernel().sendSignal(Target->group(), Target,
                         Kernel::userSignal(T, Sig, LX_SI_TKILL, Target->group()));
   return 0;
@@ -66,6 +86,8 @@ SysResult sysKill(Task &T, const SyscallArgs &A) {
     ThreadGroup *G = Target ? &Target->group() : K.groupIn(Ns, Pid);
     if (!G)
       return Errno::LX_ESRCH; // a zombie is there: signalling it succeeds
+    if (!maySignal(T, *G, nullptr, Sig))
+      return Errno::LX_EPERM;
     K.sendSignal(*G, nullptr, Kernel::userSignal(T, Sig, LX_SI_USER, *G));
     return 0;
   }
@@ -85,8 +107,17 @@ SysResult sysKill(Task &T, const SyscallArgs &A) {
   }
   if (Targets.empty())
     return Errno::LX_ESRCH;
-  for (ThreadGroup *G : Targets)
+  // Those the caller may not signal are passed over. A process group with
+  // none it may signal is EPERM; kill(-1) is not, as on Linux.
+  bool Any = false;
+  for (ThreadGroup *G : Targets) {
+    if (!maySignal(T, *G, nullptr, Sig))
+      continue;
+    Any = true;
     K.sendSignal(*G, nullptr, Kernel::userSignal(T, Sig, LX_SI_USER, *G));
+  }
+  if (!Any && Pid != -1)
+    return Errno::LX_EPERM;
   return 0;
 }
 

@@ -6,6 +6,7 @@
  * bad descriptors give EBADF and dup3 onto itself gives EINVAL. */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -89,6 +90,23 @@ int main(int argc, char **argv)
 
     for (int i = 3; i <= 11; i++)
         close(i);
+
+    /* close_range: CLOEXEC marks, a plain call closes, both only in range. */
+    for (int i = 0; i < 4; i++)
+        CHECK(open(path, O_RDONLY) == 3 + i, "descriptors 3..6");
+    CHECK_SYS(close_range(4, 5, CLOSE_RANGE_CLOEXEC));
+    CHECK(fcntl(3, F_GETFD) == 0 && fcntl(4, F_GETFD) == FD_CLOEXEC &&
+              fcntl(5, F_GETFD) == FD_CLOEXEC && fcntl(6, F_GETFD) == 0,
+          "close_range CLOEXEC marked the wrong descriptors");
+    printf("close_range(4, 5, CLOEXEC) marks 4 and 5 only\n");
+    CHECK_SYS(close_range(4, ~0U, 0));
+    CHECK(fcntl(3, F_GETFD) == 0, "close_range closed 3");
+    expect_errno(fcntl(4, F_GETFD), EBADF, "fcntl(4) after close_range(4, ~0)");
+    expect_errno(fcntl(6, F_GETFD), EBADF, "fcntl(6) after close_range(4, ~0)");
+    expect_errno(close_range(5, 4, 0), EINVAL, "close_range(5, 4)");
+    expect_errno(close_range(3, 3, 1), EINVAL, "close_range with flag 1");
+    CHECK_SYS(close_range(3, 3, CLOSE_RANGE_UNSHARE));
+    expect_errno(fcntl(3, F_GETFD), EBADF, "fcntl(3) after close_range UNSHARE");
     CHECK_SYS(unlink(path));
     guest_ok("fd_ops");
     return 0;

@@ -190,12 +190,33 @@ static void many_splits(void)
            calls, PAGES);
 }
 
+/* mincore: an anonymous page is resident once touched; a range with an
+ * unmapped page gives ENOMEM, an unaligned start EINVAL. */
+static void residency(void)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    unsigned char *p = mmap(NULL, 4 * page, PROT_READ | PROT_WRITE,
+                            MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(p != MAP_FAILED, "mmap");
+    p[0] = 1;
+    p[2 * page] = 1;
+    unsigned char vec[4];
+    CHECK_SYS(mincore(p, 4 * page, vec));
+    printf("mincore after touching pages 0 and 2: %d %d %d %d\n", vec[0] & 1, vec[1] & 1,
+           vec[2] & 1, vec[3] & 1);
+    CHECK_SYS(munmap(p + 3 * page, page));
+    expect_errno(mincore(p, 4 * page, vec), ENOMEM, "mincore over an unmapped page");
+    expect_errno(mincore(p + 1, page, vec), EINVAL, "mincore of an unaligned address");
+    CHECK_SYS(munmap(p, 3 * page));
+}
+
 int main(void)
 {
     basic();
     heap();
     many_mappings();
     many_splits();
+    residency();
     guest_ok("memory");
     return 0;
 }

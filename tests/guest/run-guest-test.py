@@ -142,14 +142,15 @@ def no_core_dumps():
 
 
 def empty_dir(tmpdir):
-    """Empties TMPDIR and sets its times to a fixed value, so that every run
-    (and every recording) meets the same directory."""
+    """Empties TMPDIR and sets its mode and times to fixed values, so that
+    every run (and every recording) meets the same directory."""
     for entry in os.listdir(tmpdir):
         full = os.path.join(tmpdir, entry)
         if os.path.isdir(full) and not os.path.islink(full):
             shutil.rmtree(full)
         else:
             os.unlink(full)
+    os.chmod(tmpdir, 0o700)
     os.utime(tmpdir, (1700000000, 1700000000))
 
 

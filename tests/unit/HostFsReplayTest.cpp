@@ -158,7 +158,7 @@ std::string readAll(fs::OpenFile &F) {
 std::vector<std::string> runScript(const std::string &HostRoot,
                                    replay::Gate &G) {
   int64_t Clock = 1000;
-  fs::HostFs H(HostRoot, G, fs::Creds{1000, 100},
+  fs::HostFs H(HostRoot, G, fs::Creds{1000, 100, {}},
                [&Clock] { return fs::Timespec{Clock++, 0}; });
   Log L;
   auto RootDir = H.root();

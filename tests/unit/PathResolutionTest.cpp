@@ -9,6 +9,8 @@
 #include "TestSupport.h"
 
 #include "fs/HostFs.h"
+#include "fs/MemFs.h"
+#include "fs/Overlay.h"
 #include "fs/Synthetic.h"
 #include "fs/Vfs.h"
 #include "replay/Gate.h"
@@ -75,6 +77,7 @@ struct GuestTree {
   std::string Base, RootPath, SecretFile;
   replay::Gate G;
   std::unique_ptr<fs::HostFs> H;
+  std::vector<std::unique_ptr<fs::HostFs>> Binds; // outlive V's mounts of them
   std::unique_ptr<fs::Vfs> V;
   fs::Location R;
 
@@ -122,7 +125,7 @@ struct GuestTree {
     for (int I = 1; I <= 40; ++I)
       link("l" + std::to_string(I - 1), "l" + std::to_string(I));
 
-    H = std::make_unique<fs::HostFs>(RootPath, G, fs::Creds{0, 0},
+    H = std::make_unique<fs::HostFs>(RootPath, G, fs::Creds{0, 0, {}},
                                      [] { return fs::Timespec{0, 0}; });
     auto Root = H->root();
     BOOST_TEST_REQUIRE(Root.ok());
@@ -149,6 +152,36 @@ struct GuestTree {
     struct stat St;
     BOOST_TEST_REQUIRE(::stat(SecretFile.c_str(), &St) == 0);
     return H->guestIno(St.st_dev, St.st_ino);
+  }
+
+  /// Resolves every name of every directory reachable from \p From (to
+  /// \p MaxDepth), symlinks followed and not, and checks that none is the
+  /// secret; returns how many names resolved.
+  size_t walkAvoidingSecret(const fs::Location &From, int MaxDepth) {
+    const uint64_t Secret = secretIno();
+    std::deque<std::pair<fs::Location, int>> Todo{{From, 0}};
+    std::set<uint64_t> SeenDirs;
+    size_t Visited = 0;
+    while (!Todo.empty()) {
+      auto [Dir, Depth] = Todo.front();
+      Todo.pop_front();
+      auto Entries = Dir.node()->list();
+      BOOST_TEST_REQUIRE(Entries.ok());
+      for (const auto &E : *Entries) {
+        for (bool Follow : {true, false}) {
+          auto L = V->resolve(R, Dir, E.Name, Follow, fs::Creds{});
+          if (!L.ok())
+            continue;
+          ++Visited;
+          auto S = L->node()->stat();
+          BOOST_TEST_REQUIRE(S.ok());
+          BOOST_TEST(S->Ino != Secret, "reached the secret as " << L->path());
+          if (L->node()->isDir() && Depth < MaxDepth && SeenDirs.insert(S->Ino).second)
+            Todo.push_back({*L, Depth + 1});
+        }
+      }
+    }
+    return Visited;
   }
 
   /// The guest path \p Path resolves to, or its errno's name.
@@ -239,29 +272,7 @@ BOOST_AUTO_TEST_CASE(host_absolute_paths_mean_nothing_in_the_guest) {
 BOOST_AUTO_TEST_CASE(no_name_in_the_tree_reaches_the_secret) {
   // Walks every directory reachable from the root, following symlinks, and
   // checks that nothing resolves to the file outside.
-  const uint64_t Secret = secretIno();
-  std::deque<std::pair<fs::Location, int>> Todo{{R, 0}};
-  std::set<uint64_t> SeenDirs;
-  size_t Visited = 0;
-  while (!Todo.empty()) {
-    auto [Dir, Depth] = Todo.front();
-    Todo.pop_front();
-    auto Entries = Dir.node()->list();
-    BOOST_TEST_REQUIRE(Entries.ok());
-    for (const auto &E : *Entries) {
-      for (bool Follow : {true, false}) {
-        auto L = V->resolve(R, Dir, E.Name, Follow, fs::Creds{});
-        if (!L.ok())
-          continue;
-        ++Visited;
-        auto S = L->node()->stat();
-        BOOST_TEST_REQUIRE(S.ok());
-        BOOST_TEST(S->Ino != Secret, "reached the secret as " << L->path());
-        if (L->node()->isDir() && Depth < 8 && SeenDirs.insert(S->Ino).second)
-          Todo.push_back({*L, Depth + 1});
-      }
-    }
-  }
+  size_t Visited = walkAvoidingSecret(R, 8);
   BOOST_TEST(Visited > 40u); // the walk did see the tree
 }
 
@@ -322,10 +333,10 @@ BOOST_AUTO_TEST_CASE(names_and_paths_too_long) {
 BOOST_AUTO_TEST_CASE(search_permission_is_checked_with_guest_credentials) {
   // Files the host user owns are shown as owned by guest uid 0.
   BOOST_TEST(where("/private/inner") == "/private/inner");
-  auto AsUser = resolve("/private/inner", true, fs::Creds{1000, 1000});
+  auto AsUser = resolve("/private/inner", true, fs::Creds{1000, 1000, {}});
   BOOST_TEST(errorOf(AsUser) == Errno::LX_EACCES);
   // Naming the directory itself needs no search permission in it.
-  BOOST_TEST(errorOf(resolve("/private", true, fs::Creds{1000, 1000})) == Success);
+  BOOST_TEST(errorOf(resolve("/private", true, fs::Creds{1000, 1000, {}})) == Success);
 }
 
 BOOST_AUTO_TEST_CASE(a_task_root_below_the_guest_root) {
@@ -386,6 +397,103 @@ BOOST_AUTO_TEST_CASE(a_stale_working_directory_cannot_leave_the_root) {
   BOOST_TEST(errorOf(L) == Errno::LX_ENOENT);
   if (L.ok())
     BOOST_TEST_MESSAGE("read from outside the root: " << readGuestFile(*L));
+}
+
+// --bind: another host directory (here ROOT/a) mounted at /mnt. Its ".."
+// and its symlinks resolve in the guest's tree, so its own host parent
+// directories are as unreachable as the root's.
+BOOST_AUTO_TEST_CASE(a_bind_cannot_be_left_through_dot_dot_or_symlinks) {
+  stdfs::create_symlink("../../secret/secret.txt", RootPath + "/a/out");
+  stdfs::create_symlink(SecretFile, RootPath + "/a/hostabs");
+  Binds.push_back(std::make_unique<fs::HostFs>(
+      RootPath + "/a", G, fs::Creds{0, 0}, [] { return fs::Timespec{0, 0}; },
+      fs::HostFs::Device + 1));
+  Binds.back()->shareIdentities(H->identities());
+  auto Dir = Binds.back()->root();
+  BOOST_TEST_REQUIRE(Dir.ok());
+  V->mount("/mnt", *Dir);
+
+  BOOST_TEST(where("/mnt/..") == "/");
+  BOOST_TEST(where("/mnt/b/c/../../..") == "/");
+  BOOST_TEST(where("/mnt/b/up") == "/etc"); // ../../../../etc from /mnt/b
+  auto L = resolve("/mnt/out");             // host: BASE/secret/secret.txt
+  BOOST_TEST_REQUIRE(L.ok());
+  BOOST_TEST(L->path() == "/secret/secret.txt");
+  BOOST_TEST(readGuestFile(*L) == "decoy");
+  BOOST_TEST(errorOf(resolve("/mnt/hostabs")) == Errno::LX_ENOENT);
+
+  // Nothing under /mnt, symlinks followed, reaches the secret.
+  auto Mnt = resolve("/mnt");
+  BOOST_TEST_REQUIRE(Mnt.ok());
+  size_t Visited = walkAvoidingSecret(*Mnt, 6);
+  BOOST_TEST(Visited > 3u);
+}
+
+BOOST_AUTO_TEST_CASE(a_read_only_bind_refuses_every_change) {
+  fs::HostFs Bind(RootPath + "/a", G, fs::Creds{0, 0},
+                  [] { return fs::Timespec{0, 0}; }, fs::HostFs::Device + 1, true);
+  auto Dir = Bind.root();
+  BOOST_TEST_REQUIRE(Dir.ok());
+  fs::VnodeRef D = *Dir;
+  BOOST_TEST(errorOf(D->createFile("new", 0644, fs::Creds{})) == Errno::LX_EROFS);
+  BOOST_TEST(errorOf(D->mkdir("new", 0755, fs::Creds{})) == Errno::LX_EROFS);
+  BOOST_TEST(errorOf(D->rmdir("b")) == Errno::LX_EROFS);
+  BOOST_TEST(errorOf(D->symlink("s", "/")) == Errno::LX_EROFS);
+  BOOST_TEST(errorOf(D->rename("b", *D, "b2", 0)) == Errno::LX_EROFS);
+  BOOST_TEST(errorOf(D->chmod(0700)) == Errno::LX_EROFS);
+  BOOST_TEST(stdfs::exists(RootPath + "/a/b"));
+  BOOST_TEST(!stdfs::exists(RootPath + "/a/new"));
+  BOOST_TEST(!stdfs::exists(RootPath + "/a/b2"));
+}
+
+// --overlay: the same escapes fail through the merged tree, and what the
+// guest changes never reaches the host directory.
+BOOST_AUTO_TEST_CASE(an_overlay_root_keeps_the_host_directory_unchanged) {
+  auto Upper = std::make_shared<fs::MemFs>(fs::HostFs::Device, fs::Creds{0, 0},
+                                           [] { return fs::Timespec{5, 0}; },
+                                           uint64_t(1) << 32);
+  fs::Vfs O(fs::makeOverlay(V->rootLocation().node(), Upper));
+  fs::Location ORoot = O.rootLocation();
+  auto at = [&](std::string_view P) { return O.resolve(ORoot, ORoot, P, true, fs::Creds{}); };
+
+  auto Sec = at("/a/../../secret/secret.txt");
+  BOOST_TEST_REQUIRE(Sec.ok());
+  BOOST_TEST(readGuestFile(*Sec) == "decoy");
+  BOOST_TEST(errorOf(at("/hostabs")) == Errno::LX_ENOENT);
+
+  // Write, unlink, rename, mkdir: all in the upper layer.
+  auto File = at("/file");
+  BOOST_TEST_REQUIRE(File.ok());
+  auto F = File->node()->open(LX_O_WRONLY | LX_O_TRUNC);
+  BOOST_TEST_REQUIRE(F.ok());
+  const uint8_t New[] = {'n', 'e', 'w'};
+  BOOST_TEST_REQUIRE((*F)->write(New, nullptr).ok());
+  BOOST_TEST(readGuestFile(*at("/file")) == "new");
+  auto Etc = at("/etc");
+  BOOST_TEST_REQUIRE(Etc.ok());
+  BOOST_TEST_REQUIRE(Etc->node()->unlink("passwd").ok());
+  BOOST_TEST(errorOf(at("/etc/passwd")) == Errno::LX_ENOENT);
+  BOOST_TEST_REQUIRE(ORoot.node()->rename("outside", *ORoot.node(), "moved", 0).ok());
+  BOOST_TEST_REQUIRE(ORoot.node()->mkdir("made", 0755, fs::Creds{}).ok());
+  BOOST_TEST(errorOf(ORoot.node()->rename("a", *ORoot.node(), "a2", 0)) ==
+             Errno::LX_EXDEV);
+  auto Names = ORoot.node()->list();
+  BOOST_TEST_REQUIRE(Names.ok());
+  std::vector<std::string> Got;
+  for (auto &E : *Names)
+    Got.push_back(E.Name);
+  BOOST_TEST(std::is_sorted(Got.begin(), Got.end()));
+  BOOST_TEST((std::find(Got.begin(), Got.end(), "moved") != Got.end()));
+  BOOST_TEST((std::find(Got.begin(), Got.end(), "outside") == Got.end()));
+
+  // The host directory is as it was.
+  std::ifstream In(RootPath + "/file");
+  std::string Text((std::istreambuf_iterator<char>(In)), std::istreambuf_iterator<char>());
+  BOOST_TEST(Text == "root file");
+  BOOST_TEST(stdfs::exists(RootPath + "/etc/passwd"));
+  BOOST_TEST(stdfs::exists(RootPath + "/outside"));
+  BOOST_TEST(!stdfs::exists(RootPath + "/moved"));
+  BOOST_TEST(!stdfs::exists(RootPath + "/made"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -418,9 +418,9 @@ BOOST_AUTO_TEST_CASE(damage_is_named) {
 
 BOOST_AUTO_TEST_CASE(another_format_version_is_refused) {
   auto Full = write({end(0)});
-  llvm::support::endian::write32le(Full.data() + 8, 2);
+  llvm::support::endian::write32le(Full.data() + 8, 3);
   BOOST_TEST(read(Full).Error.value_or("") ==
-             "trace format version 2, this reprise reads version 1");
+             "trace format version 3, this reprise reads version 2");
   TempPath T;
   {
     std::error_code EC;
@@ -430,7 +430,7 @@ BOOST_AUTO_TEST_CASE(another_format_version_is_refused) {
   auto R = TraceReader::open(T.Path);
   BOOST_TEST_REQUIRE(!R);
   BOOST_TEST(llvm::toString(R.takeError()) ==
-             T.Path + ": trace format version 2, this reprise reads version 1");
+             T.Path + ": trace format version 3, this reprise reads version 2");
 }
 
 BOOST_AUTO_TEST_CASE(other_files_are_not_traces) {

@@ -91,6 +91,19 @@ cl::list<std::string> SetEnv("E", cl::desc("Set a guest environment variable"),
 cl::list<std::string> UnsetEnv("U", cl::desc("Remove a guest environment variable"),
                                cl::value_desc("VAR"), cl::Prefix,
                                cl::sub(RunCmd), cl::sub(RecordCmd), cl::cat(RunCat));
+cl::list<std::string> TmpfsOpt("tmpfs",
+                               cl::desc("Mount an in-memory file system at guest PATH"),
+                               cl::value_desc("PATH"), cl::sub(RunCmd), cl::sub(RecordCmd),
+                               cl::cat(RunCat));
+cl::list<std::string> BindOpt("bind",
+                              cl::desc("Mount host directory HOST at GUEST (default the "
+                                       "same path); ro: every write fails with EROFS"),
+                              cl::value_desc("HOST[:GUEST[:ro]]"), cl::sub(RunCmd),
+                              cl::sub(RecordCmd), cl::cat(RunCat));
+cl::opt<bool> OverlayOpt("overlay",
+                         cl::desc("The guest's writes to the root go to a private "
+                                  "in-memory layer; the root is never written"),
+                         cl::sub(RunCmd), cl::sub(RecordCmd), cl::cat(RunCat));
 cl::opt<bool> ClearEnv("clear-env", cl::desc("Start from an empty environment"),
                        cl::sub(RunCmd), cl::sub(RecordCmd), cl::cat(RunCat));
 cl::opt<std::string> Program(cl::Positional, cl::desc("PROGRAM"), cl::Required,
@@ -196,6 +209,8 @@ void forwardHostSignals() {
 
 namespace {
 
+std::string encodeMounts(const std::vector<MountOption> &Ms);
+
 /// Every option of `run` and `record` that decides the guest's behaviour,
 /// by name, as a trace header stores them.
 std::map<std::string, std::string> behaviourOptions(const KernelOptions &O) {
@@ -211,7 +226,126 @@ std::map<std::string, std::string> behaviourOptions(const KernelOptions &O) {
           {"quantum", std::to_string(O.Quantum)},
           {"sched", O.Chaos ? "chaos" : "fifo"},
           {"strict", O.Strict ? "1" : "0"},
-          {"root", O.Root}};
+          {"root", O.Root},
+          {"overlay", O.Overlay ? "1" : "0"},
+          {"mounts", encodeMounts(O.Mounts)}};
+}
+
+/// --tmpfs and --bind as the header's "mounts" option: one line per mount,
+/// "tmpfs\tGUEST" or "bind\tro|rw\tHOST\tGUEST" (paths with a tab or a
+/// newline are refused on the command line).
+std::string encodeMounts(const std::vector<MountOption> &Ms) {
+  std::string Out;
+  for (const MountOption &M : Ms) {
+    if (M.isBind())
+      Out += std::string("bind\t") + (M.ReadOnly ? "ro" : "rw") + "\t" + M.Host +
+             "\t" + M.Guest + "\n";
+    else
+      Out += "tmpfs\t" + M.Guest + "\n";
+  }
+  return Out;
+}
+
+std::vector<MountOption> decodeMounts(StringRef S) {
+  std::vector<MountOption> Out;
+  SmallVector<StringRef, 8> Lines, F;
+  S.split(Lines, '\n', -1, false);
+  for (StringRef L : Lines) {
+    F.clear();
+    L.split(F, '\t');
+    MountOption M;
+    if (F.size() == 2 && F[0] == "tmpfs") {
+      M.Guest = F[1].str();
+    } else if (F.size() == 4 && F[0] == "bind" && (F[1] == "ro" || F[1] == "rw")) {
+      M.ReadOnly = F[1] == "ro";
+      M.Host = F[2].str();
+      M.Guest = F[3].str();
+    } else {
+      die("bad trace: option 'mounts' has a bad line '" + L + "'", 1);
+    }
+    if (M.Guest.empty() || M.Guest[0] != '/' || (M.isBind() && M.Host[0] != '/'))
+      die("bad trace: option 'mounts' has a relative path", 1);
+    Out.push_back(std::move(M));
+  }
+  return Out;
+}
+
+/// The guest path \p P of \p Flag (\p Value) made canonical: absolute, no
+/// "." or ".." and no empty component; bad values are one line and exit 2.
+std::string guestMountPath(const std::string &Flag, const std::string &Value,
+                           StringRef P) {
+  auto Bad = [&](const Twine &Why) {
+    die("--" + Flag + " " + Value + ": " + Why, 2);
+  };
+  if (P.empty() || P[0] != '/')
+    Bad("the guest path must be absolute");
+  if (P.find_first_of("\t\n") != StringRef::npos)
+    Bad("a path with a tab or newline is not supported");
+  SmallVector<StringRef, 8> Parts;
+  P.split(Parts, '/', -1, false);
+  std::string Out;
+  for (StringRef C : Parts) {
+    if (C == "." || C == "..")
+      Bad("the guest path must not contain '.' or '..'");
+    if (C.size() > 255)
+      Bad("a component of the guest path is longer than 255 bytes");
+    Out += "/" + C.str();
+  }
+  if (Out.empty())
+    Bad("cannot mount over the root (see --overlay)");
+  for (const char *Own : {"/proc", "/dev", "/sys"})
+    if (Out == Own || StringRef(Out).startswith(std::string(Own) + "/"))
+      Bad(Twine("reprise provides ") + Own + " itself");
+  if (Out.size() >= 4096)
+    Bad("the guest path is too long");
+  return Out;
+}
+
+/// --tmpfs and --bind, checked; bad values are one line and exit 2.
+std::vector<MountOption> mountsFromFlags() {
+  std::vector<MountOption> Out;
+  // In command-line order across both flags.
+  std::vector<std::pair<unsigned, MountOption>> Seen;
+  for (unsigned I = 0; I < TmpfsOpt.size(); ++I) {
+    MountOption M;
+    M.Guest = guestMountPath("tmpfs", TmpfsOpt[I], TmpfsOpt[I]);
+    Seen.push_back({TmpfsOpt.getPosition(I), std::move(M)});
+  }
+  for (unsigned I = 0; I < BindOpt.size(); ++I) {
+    const std::string &V = BindOpt[I];
+    SmallVector<StringRef, 4> F;
+    StringRef(V).split(F, ':');
+    if (F.size() > 3 || F[0].empty() || (F.size() == 3 && F[2] != "ro" && F[2] != "rw") ||
+        (F.size() >= 2 && F[1].empty()))
+      die("--bind " + V + ": expected HOST[:GUEST[:ro]]", 2);
+    MountOption M;
+    char Resolved[PATH_MAX];
+    struct stat St;
+    if (!::realpath(F[0].str().c_str(), Resolved) || ::stat(Resolved, &St) != 0)
+      die("--bind " + V + ": no such host directory '" + F[0] + "'", 2);
+    if (!S_ISDIR(St.st_mode))
+      die("--bind " + V + ": '" + F[0] + "' is not a directory", 2);
+    M.Host = Resolved;
+    if (M.Host.find_first_of("\t\n") != std::string::npos)
+      die("--bind " + V + ": a path with a tab or newline is not supported", 2);
+    M.Guest = guestMountPath("bind", V, F.size() >= 2 ? F[1] : StringRef(M.Host));
+    M.ReadOnly = F.size() == 3 && F[2] == "ro";
+    Seen.push_back({BindOpt.getPosition(I), std::move(M)});
+  }
+  std::stable_sort(Seen.begin(), Seen.end(),
+                   [](const auto &A, const auto &B) { return A.first < B.first; });
+  unsigned Tmpfs = 0, Binds = 0;
+  for (auto &[Pos, M] : Seen) {
+    for (const MountOption &Prev : Out)
+      if (Prev.Guest == M.Guest)
+        die("--" + Twine(M.isBind() ? "bind" : "tmpfs") + " " + M.Guest +
+                ": already a mount point",
+            2);
+    if (M.isBind() ? ++Binds > 200 : ++Tmpfs > Kernel::MaxTmpfsMounts)
+      die("too many --tmpfs or --bind mounts", 2);
+    Out.push_back(std::move(M));
+  }
+  return Out;
 }
 
 /// The options of a run from the flags of `run` or `record`.
@@ -268,6 +402,8 @@ KernelOptions optionsFromFlags() {
     die("--sched: expected fifo or chaos, not '" + Sched + "'", 2);
   O.Chaos = Sched == "chaos";
   O.Strict = Strict;
+  O.Overlay = OverlayOpt;
+  O.Mounts = mountsFromFlags();
   for (const auto &N : StraceFilter)
     O.StraceFilter.insert(N);
   return O;
@@ -312,6 +448,9 @@ KernelOptions optionsFromHeader(const replay::TraceHeader &H) {
     die("bad trace: options 'quantum' or 'max-tasks' out of range", 1);
   O.Chaos = Get("sched") == "chaos";
   O.Strict = Get("strict") == "1";
+  O.Overlay = Get("overlay") == "1";
+  // The bound directories, like the root, are only names in replay.
+  O.Mounts = decodeMounts(Get("mounts"));
   return O;
 }
 
@@ -560,8 +699,12 @@ int traceCommand() {
     for (const auto &Arg : H.Argv)
       outs() << " " << Arg;
     outs() << "\noptions:     ";
-    for (const auto &[K, V] : H.Options)
-      outs() << " " << K << "=" << V;
+    for (const auto &[K, V] : H.Options) {
+      // One line: "mounts" holds tabs and newlines.
+      outs() << " " << K << "=";
+      for (char C : V)
+        outs() << (C == '\n' ? "\\n" : C == '\t' ? "\\t" : StringRef(&C, 1));
+    }
     outs() << "\nevents:       " << Index;
     for (const auto &[K, N] : ByKind)
       outs() << (K == ByKind.begin()->first ? " (" : ", ") << K << " " << N;
