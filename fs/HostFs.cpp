@@ -433,6 +433,29 @@ public:
     return {};
   }
 
+  Result<void> mknod(std::string_view Child, uint32_t Mode, const Creds &Who) override {
+    REPRISE_TRY(writable());
+    REPRISE_TRY(checkName(Child));
+    if ((Mode & LX_S_IFMT) != LX_S_IFSOCK)
+      return Errno::LX_EPERM;
+    std::string C(Child);
+    // As mkdir. A socket node needs no privilege on the host: it is only a
+    // name; the socket behind it is reprise's.
+    uint8_t Out[2 * HostStat::Bytes] = {};
+    int64_t R = FS.gate().call(InputKind::HostMetadata, Out, [&]() -> int64_t {
+      if (::mknodat(DirFd, C.c_str(), S_IFSOCK | (Mode & 07777), 0) != 0)
+        return hostFailure();
+      (void)hostStatAt(DirFd, C.c_str(), FS.hostIds(), Out, StatPart::Identity);
+      (void)statSelf(Out + HostStat::Bytes, StatPart::Identity);
+      return 0;
+    });
+    if (R < 0)
+      return gateErrno(R);
+    FS.touched(Out);
+    FS.created(Out, Who);
+    return {};
+  }
+
   Result<void> rename(std::string_view From, Vnode &NewDir,
                       std::string_view To, uint32_t Flags) override {
     REPRISE_TRY(writable());

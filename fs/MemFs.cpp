@@ -126,6 +126,8 @@ Result<FileRef> MemNode::open(uint32_t Flags) {
   }
   if (Flags & LX_O_DIRECTORY)
     return Errno::LX_ENOTDIR;
+  if (fileType() == LX_S_IFSOCK && !(Flags & LX_O_PATH))
+    return Errno::LX_ENXIO; // a socket is reached through connect(2)
   if (isSymlink() && !(Flags & LX_O_PATH))
     return Errno::LX_ELOOP;
   if ((Flags & LX_O_TRUNC) && !(Flags & LX_O_PATH) &&
@@ -223,6 +225,14 @@ Result<void> MemNode::symlink(std::string_view Name, std::string_view To) {
   auto N = std::make_shared<MemNode>(FS, LX_S_IFLNK | 0777, FS->Owner);
   N->setTarget(std::string(To));
   attach(std::string(Name), N);
+  return {};
+}
+
+Result<void> MemNode::mknod(std::string_view Name, uint32_t Mode, const Creds &C) {
+  REPRISE_TRY(checkNew(Name));
+  if ((Mode & LX_S_IFMT) != LX_S_IFSOCK)
+    return Errno::LX_EPERM;
+  attach(std::string(Name), std::make_shared<MemNode>(FS, Mode, C));
   return {};
 }
 

@@ -70,6 +70,7 @@ public:
   Result<void> unlink(std::string_view Name) override;
   Result<void> rmdir(std::string_view Name) override;
   Result<void> symlink(std::string_view Name, std::string_view Target) override;
+  Result<void> mknod(std::string_view Name, uint32_t Mode, const Creds &C) override;
   Result<void> rename(std::string_view Name, Vnode &NewDir,
                       std::string_view NewName, uint32_t Flags) override;
   Result<void> link(std::string_view Name, Vnode &Target) override;

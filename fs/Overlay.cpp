@@ -107,6 +107,13 @@ public:
     return {};
   }
 
+  Result<void> mknod(std::string_view N, uint32_t Mode, const Creds &C) override {
+    auto U = REPRISE_TRY(newEntry(N));
+    REPRISE_TRY(U->mknod(N, Mode, C));
+    U->Whiteouts.erase(std::string(N));
+    return {};
+  }
+
   Result<void> unlink(std::string_view N) override {
     auto C = REPRISE_TRY(child(N));
     if (C->isDir())

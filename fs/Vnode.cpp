@@ -51,6 +51,9 @@ Result<void> Vnode::rmdir(std::string_view) {
 Result<void> Vnode::symlink(std::string_view, std::string_view) {
   return isDir() ? Errno::LX_EACCES : Errno::LX_ENOTDIR;
 }
+Result<void> Vnode::mknod(std::string_view, uint32_t, const Creds &) {
+  return isDir() ? Errno::LX_EPERM : Errno::LX_ENOTDIR;
+}
 Result<void> Vnode::rename(std::string_view, Vnode &, std::string_view,
                            uint32_t) {
   return isDir() ? Errno::LX_EXDEV : Errno::LX_ENOTDIR;

@@ -90,6 +90,9 @@ public:
   virtual Result<void> unlink(std::string_view Name);
   virtual Result<void> rmdir(std::string_view Name);
   virtual Result<void> symlink(std::string_view Name, std::string_view Target);
+  /// Makes \p Name a new special file of \p Mode (type and permission
+  /// bits). Only sockets are asked for: bind(2) of an AF_UNIX path.
+  virtual Result<void> mknod(std::string_view Name, uint32_t Mode, const Creds &C);
   /// Renames \p Name in this directory to \p NewName in \p NewDir.
   virtual Result<void> rename(std::string_view Name, Vnode &NewDir,
                               std::string_view NewName, uint32_t Flags);

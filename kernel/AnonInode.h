@@ -1,6 +1,6 @@
 //===- kernel/AnonInode.h - Inodes of files with no file system -*- C++ -*-===//
 //
-// Pipes, pidfds and signalfds are files that live in no directory: what
+// Pipes, sockets, pidfds and signalfds are files that live in no directory: what
 // fstat shows of them is a mode, an inode number from the kernel's counter
 // and a device, and they cannot be opened by name.
 //
@@ -14,8 +14,9 @@ namespace reprise {
 
 class AnonInode : public fs::Vnode {
 public:
-  /// Linux's devices for them: pipefs and anon_inodefs.
-  static constexpr uint64_t PipeDev = 0xc, AnonDev = 0xe;
+  /// Linux's devices for them: sockfs, pipefs and anon_inodefs (the
+  /// order they are mounted in at boot numbers them).
+  static constexpr uint64_t SockDev = 0x8, PipeDev = 0xc, AnonDev = 0xe;
 
   AnonInode(uint64_t Ino, uint32_t Mode, uint64_t Dev)
       : Ino(Ino), Mode(Mode), Dev(Dev) {}

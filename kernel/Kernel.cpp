@@ -6,6 +6,7 @@
 #include "fs/Overlay.h"
 #include "fs/Synthetic.h"
 #include "kernel/CpuModel.h"
+#include "kernel/Socket.h"
 #include "kernel/abi/Constants.h"
 #include "kernel/proc/ProcFs.h"
 #include "loader/Elf.h"
@@ -39,7 +40,8 @@ llvm::Error launchError(const llvm::Twine &Msg, int Code,
 } // namespace
 
 Kernel::Kernel(KernelOptions O)
-    : Opts(std::move(O)), Rng(Opts.Seed, 0), SchedRng(Opts.Seed, 2) {}
+    : Opts(std::move(O)), Rng(Opts.Seed, 0), SchedRng(Opts.Seed, 2),
+      UnixNameTable(std::make_shared<UnixNames>()) {}
 
 Kernel::~Kernel() {
   // Tasks hold address spaces whose engines must go before the arena.

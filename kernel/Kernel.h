@@ -38,6 +38,8 @@ inline std::string baseName(const std::string &Path) {
   return Slash == std::string::npos ? Path : Path.substr(Slash + 1);
 }
 
+class UnixNames;
+
 /// What uname(2) and /proc/sys/kernel report: a fixed kernel, the same on
 /// every host.
 inline constexpr const char *KernelRelease = "6.1.0-reprise";
@@ -269,6 +271,9 @@ public:
   /// A fresh inode number for a file with no place in a file system (pipes,
   /// pidfds): a counter per kernel, so runs number them alike.
   uint64_t nextAnonIno() { return NextAnonIno++; }
+  /// The names AF_UNIX sockets are bound to.
+  UnixNames &unixNames() { return *UnixNameTable; }
+  const std::shared_ptr<UnixNames> &unixNamesRef() { return UnixNameTable; }
   const std::map<int32_t, std::shared_ptr<ThreadGroup>> &groups() const {
     return Groups;
   }
@@ -382,6 +387,7 @@ private:
   std::shared_ptr<mm::CommitPool> Commit; // --max-memory, shared by all
   uint64_t Execs = 0;        // images loaded so far (seeds their placement)
   uint64_t NextAnonIno = 0x1000;
+  std::shared_ptr<UnixNames> UnixNameTable;
   uint64_t CycleReads = 0;
   RunOutcome Outcome;
   Arch TheArch = Arch::X86_64;

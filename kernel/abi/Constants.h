@@ -214,8 +214,25 @@ inline constexpr int32_t LX_RUSAGE_SELF = 0, LX_RUSAGE_CHILDREN = -1,
 // Address families and socket types (socket(2)).
 inline constexpr int32_t LX_AF_UNIX = 1, LX_AF_INET = 2, LX_AF_INET6 = 10,
                          LX_AF_NETLINK = 16;
-inline constexpr uint32_t LX_SOCK_STREAM = 1, LX_SOCK_DGRAM = 2,
+inline constexpr uint32_t LX_SOCK_STREAM = 1, LX_SOCK_DGRAM = 2, LX_SOCK_RAW = 3,
                           LX_SOCK_SEQPACKET = 5, LX_SOCK_TYPE_MASK = 0xf;
+inline constexpr int32_t LX_AF_UNSPEC = 0, LX_AF_MAX = 46; // NPROTO
+
+// send/recv flags, sockets' option level and options, control messages.
+inline constexpr uint32_t LX_MSG_OOB = 0x1, LX_MSG_PEEK = 0x2, LX_MSG_CTRUNC = 0x8,
+                          LX_MSG_TRUNC = 0x20, LX_MSG_DONTWAIT = 0x40,
+                          LX_MSG_EOR = 0x80, LX_MSG_WAITALL = 0x100,
+                          LX_MSG_ERRQUEUE = 0x2000, LX_MSG_NOSIGNAL = 0x4000,
+                          LX_MSG_WAITFORONE = 0x10000,
+                          LX_MSG_CMSG_CLOEXEC = 0x40000000;
+inline constexpr int32_t LX_SOL_SOCKET = 1, LX_SCM_RIGHTS = 1, LX_SCM_CREDENTIALS = 2;
+inline constexpr int32_t LX_SO_REUSEADDR = 2, LX_SO_TYPE = 3, LX_SO_ERROR = 4,
+                         LX_SO_SNDBUF = 7, LX_SO_RCVBUF = 8, LX_SO_KEEPALIVE = 9,
+                         LX_SO_LINGER = 13, LX_SO_PASSCRED = 16, LX_SO_PEERCRED = 17,
+                         LX_SO_RCVTIMEO = 20, LX_SO_SNDTIMEO = 21,
+                         LX_SO_ACCEPTCONN = 30, LX_SO_PROTOCOL = 38, LX_SO_DOMAIN = 39;
+inline constexpr uint32_t LX_SIOCOUTQ = 0x5411; // TIOCOUTQ
+inline constexpr uint16_t LX_POLLRDHUP = 0x2000;
 
 // Auxiliary vector tags.
 inline constexpr uint64_t LX_AT_NULL = 0, LX_AT_IGNORE = 1, LX_AT_EXECFD = 2,

@@ -3,6 +3,7 @@
 #include "kernel/mm/FilePages.h"
 #include "kernel/Pipe.h"
 #include "kernel/SignalFd.h"
+#include "kernel/Socket.h"
 #include "kernel/abi/Structs.h"
 #include "kernel/syscalls/Abi.h"
 
@@ -403,6 +404,8 @@ SysResult sysRead(Task &T, const SyscallArgs &A) {
     return pipeRead(T, *P, A.arg(1), A.arg(2));
   if (auto *S = dynamic_cast<SignalFdFile *>(F.get()))
     return signalFdRead(T, *S, A.arg(1), A.arg(2));
+  if (auto *S = dynamic_cast<SocketFile *>(F.get()))
+    return socketReadv(T, *S, {iovec{A.arg(1), A.arg(2)}});
   return readInto(T, *F, A.arg(1), A.arg(2), nullptr);
 }
 
@@ -411,6 +414,8 @@ SysResult sysWrite(Task &T, const SyscallArgs &A) {
   auto F = REPRISE_TRY(T.fds().get(A.fd(0)));
   if (auto *P = dynamic_cast<PipeFile *>(F.get()))
     return pipeWrite(T, *P, A.arg(1), A.arg(2));
+  if (auto *S = dynamic_cast<SocketFile *>(F.get()))
+    return socketWritev(T, *S, {iovec{A.arg(1), A.arg(2)}});
   return writeFrom(T, *F, A.arg(1), A.arg(2), nullptr);
 }
 
@@ -440,6 +445,8 @@ SysResult sysPwrite64(Task &T, const SyscallArgs &A) {
 SysResult sysReadv(Task &T, const SyscallArgs &A) {
   auto F = REPRISE_TRY(T.fds().get(A.fd(0)));
   auto V = REPRISE_TRY(readIovecs(T, A.arg(1), int64_t(A.arg(2))));
+  if (auto *S = dynamic_cast<SocketFile *>(F.get()))
+    return socketReadv(T, *S, V);
   int64_t Total = 0;
   for (const auto &I : V) {
     if (!I.iov_len)
@@ -461,6 +468,8 @@ SysResult sysReadv(Task &T, const SyscallArgs &A) {
 SysResult sysWritev(Task &T, const SyscallArgs &A) {
   auto F = REPRISE_TRY(T.fds().get(A.fd(0)));
   auto V = REPRISE_TRY(readIovecs(T, A.arg(1), int64_t(A.arg(2))));
+  if (auto *S = dynamic_cast<SocketFile *>(F.get()))
+    return socketWritev(T, *S, V);
   // Gather first so that one write(2) reaches the file, as Linux does for
   // pipes and terminals.
   std::vector<uint8_t> All;
@@ -694,6 +703,13 @@ SysResult sysIoctl(Task &T, const SyscallArgs &A) {
   case LX_TIOCGWINSZ: {
     size_t Size = Req == LX_TCGETS ? 36 : 8;
     std::vector<uint8_t> Buf(Size);
+    REPRISE_TRY(F->ioctl(Req, Buf));
+    REPRISE_TRY(T.copyOut(A.arg(2), Buf));
+    return 0;
+  }
+  case LX_FIONREAD:
+  case LX_SIOCOUTQ: { // an int the file fills in (pipes, sockets)
+    std::vector<uint8_t> Buf(4);
     REPRISE_TRY(F->ioctl(Req, Buf));
     REPRISE_TRY(T.copyOut(A.arg(2), Buf));
     return 0;

@@ -1,8 +1,9 @@
 //===- kernel/syscalls/Poll.cpp - poll, ppoll and readiness ---------------===//
 //
-// Only pipes and signalfds can make a poll wait: every other file reprise
-// offers (host files, devices, /proc, the host's stdio) reads and writes
-// without parking the task, so it is always ready (see kernel/PollReady.h).
+// Only pipes, sockets, signalfds and epoll instances can make a poll wait:
+// every other file reprise offers (host files, devices, /proc, the host's
+// stdio) reads and writes without parking the task, so it is always ready
+// (see kernel/PollReady.h).
 //
 //===----------------------------------------------------------------------===//
 #include "kernel/Epoll.h"
@@ -10,6 +11,7 @@
 #include "kernel/Pipe.h"
 #include "kernel/PollReady.h"
 #include "kernel/SignalFd.h"
+#include "kernel/Socket.h"
 #include "kernel/abi/Structs.h"
 
 #include <algorithm>
@@ -34,6 +36,8 @@ uint16_t pollReady(Task &T, fs::OpenFile &F) {
     return (T.pendingSignals() & Sf->Mask) ? LX_POLLIN : 0;
   if (auto *E = dynamic_cast<EpollFile *>(&F)) // readable with events to take
     return E->anyReady(T) ? LX_POLLIN | LX_POLLRDNORM : 0;
+  if (auto *S = dynamic_cast<SocketFile *>(&F))
+    return socketPollReady(S->socket());
   auto *P = dynamic_cast<PipeFile *>(&F);
   if (!P)
     return DefaultPollMask;
@@ -64,6 +68,8 @@ void pollQueues(Task &T, fs::OpenFile &F, std::vector<WaitQueue *> &Queues) {
     Add(P->writeEnd() ? &P->pipe().Writable : &P->pipe().Readable);
   else if (auto *E = dynamic_cast<EpollFile *>(&F))
     E->addQueues(T, Queues);
+  else if (auto *S = dynamic_cast<SocketFile *>(&F))
+    socketPollQueues(S->socket(), Queues);
 }
 
 namespace {
