@@ -2,10 +2,10 @@
 //
 // The readiness of an open file as poll(2), ppoll(2) and epoll see it, and
 // the queues a waiter parks on until it may change. Only pipes, sockets,
-// signalfds and epoll instances can be not ready; every other file reprise
-// offers reads and writes without waiting, so it is always ready, as Linux
-// reports a file with no poll
-// operation of its own (DEFAULT_POLLMASK in include/linux/poll.h).
+// eventfds, signalfds and epoll instances can be not ready; every other
+// file reprise offers reads and writes without waiting, so it is always
+// ready, as Linux reports a file with no poll operation of its own
+// (DEFAULT_POLLMASK in include/linux/poll.h).
 //
 //===----------------------------------------------------------------------===//
 #pragma once

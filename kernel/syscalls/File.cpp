@@ -1,4 +1,5 @@
 //===- kernel/syscalls/File.cpp - Open files and descriptors --------------===//
+#include "kernel/EventFd.h"
 #include "kernel/Kernel.h"
 #include "kernel/mm/FilePages.h"
 #include "kernel/Pipe.h"
@@ -406,6 +407,8 @@ SysResult sysRead(Task &T, const SyscallArgs &A) {
     return signalFdRead(T, *S, A.arg(1), A.arg(2));
   if (auto *S = dynamic_cast<SocketFile *>(F.get()))
     return socketReadv(T, *S, {iovec{A.arg(1), A.arg(2)}});
+  if (auto *E = dynamic_cast<EventFdFile *>(F.get()))
+    return eventFdRead(T, *E, A.arg(1), A.arg(2));
   return readInto(T, *F, A.arg(1), A.arg(2), nullptr);
 }
 
@@ -416,6 +419,8 @@ SysResult sysWrite(Task &T, const SyscallArgs &A) {
     return pipeWrite(T, *P, A.arg(1), A.arg(2));
   if (auto *S = dynamic_cast<SocketFile *>(F.get()))
     return socketWritev(T, *S, {iovec{A.arg(1), A.arg(2)}});
+  if (auto *E = dynamic_cast<EventFdFile *>(F.get()))
+    return eventFdWrite(T, *E, A.arg(1), A.arg(2));
   return writeFrom(T, *F, A.arg(1), A.arg(2), nullptr);
 }
 

@@ -1,12 +1,13 @@
 //===- kernel/syscalls/Poll.cpp - poll, ppoll and readiness ---------------===//
 //
-// Only pipes, sockets, signalfds and epoll instances can make a poll wait:
-// every other file reprise offers (host files, devices, /proc, the host's
-// stdio) reads and writes without parking the task, so it is always ready
-// (see kernel/PollReady.h).
+// Only pipes, sockets, eventfds, signalfds and epoll instances can make a
+// poll wait: every other file reprise offers (host files, devices, /proc,
+// the host's stdio) reads and writes without parking the task, so it is
+// always ready (see kernel/PollReady.h).
 //
 //===----------------------------------------------------------------------===//
 #include "kernel/Epoll.h"
+#include "kernel/EventFd.h"
 #include "kernel/Kernel.h"
 #include "kernel/Pipe.h"
 #include "kernel/PollReady.h"
@@ -38,6 +39,9 @@ uint16_t pollReady(Task &T, fs::OpenFile &F) {
     return E->anyReady(T) ? LX_POLLIN | LX_POLLRDNORM : 0;
   if (auto *S = dynamic_cast<SocketFile *>(&F))
     return socketPollReady(S->socket());
+  if (auto *Ev = dynamic_cast<EventFdFile *>(&F)) // eventfd_poll
+    return uint16_t((Ev->Count ? LX_POLLIN | LX_POLLRDNORM : 0) |
+                    (Ev->Count < EventFdFile::Max ? LX_POLLOUT | LX_POLLWRNORM : 0));
   auto *P = dynamic_cast<PipeFile *>(&F);
   if (!P)
     return DefaultPollMask;
@@ -70,6 +74,10 @@ void pollQueues(Task &T, fs::OpenFile &F, std::vector<WaitQueue *> &Queues) {
     E->addQueues(T, Queues);
   else if (auto *S = dynamic_cast<SocketFile *>(&F))
     socketPollQueues(S->socket(), Queues);
+  else if (auto *Ev = dynamic_cast<EventFdFile *>(&F)) {
+    Add(&Ev->Readable);
+    Add(&Ev->Writable);
+  }
 }
 
 namespace {
