@@ -53,6 +53,12 @@ struct SocketCreds {
   uint32_t Uid = 65534, Gid = 65534; // the overflow ids: nobody known
 };
 
+/// What SO_PEERCRED and SO_PEERGROUPS tell of a connected peer.
+struct PeerIdentity {
+  SocketCreds Creds;
+  std::vector<uint32_t> Groups;
+};
+
 struct UnixMessage {
   std::vector<uint8_t> Data;
   size_t Taken = 0; // stream: bytes already read
@@ -60,6 +66,7 @@ struct UnixMessage {
   std::optional<SocketCreds> Creds; // SCM_CREDENTIALS
   UnixAddress From;                 // datagrams: the sender's name
   std::weak_ptr<UnixSocket> Sender; // charged for the bytes until read
+  bool Charged = true; // the sender still pays the message's overhead
   size_t left() const { return Data.size() - Taken; }
 };
 
@@ -68,8 +75,16 @@ public:
   enum class State : uint8_t { Unconnected, Listening, Connected };
   static constexpr uint32_t RcvShutdown = 1, SendShutdown = 2;
   static constexpr uint32_t DefaultBuf = 212992; // net.core.wmem_default
-  static constexpr uint32_t MinBuf = 4608;       // SOCK_MIN_SNDBUF
-  static constexpr size_t MaxDatagrams = 512;    // net.unix.max_dgram_qlen
+  static constexpr uint32_t MinSndBuf = 4608, MinRcvBuf = 2304; // SOCK_MIN_*BUF
+  /// net.unix.max_dgram_qlen: a receiver holds more than this many
+  /// datagrams only from its own peer.
+  static constexpr size_t MaxDatagrams = 10;
+  /// What a message costs its sender besides its bytes (about the size of
+  /// Linux's socket buffer head), so that tiny messages cannot fill the
+  /// host's memory.
+  static constexpr uint64_t MessageOverhead = 768;
+  /// A timeout that means "do not wait" (SO_RCVTIMEO with a negative time).
+  static constexpr uint64_t NoWait = ~uint64_t(0);
 
   UnixSocket(uint32_t Type, uint64_t Ino) : Type(Type), Ino(Ino) {}
 
@@ -84,13 +99,16 @@ public:
 
   /// Takes \p M's bytes off the books of its sender and wakes writers.
   void consumed(UnixMessage &M, size_t N);
+  /// Empties the queue; its descriptors go to \p Names.Dropped.
+  void dropQueue(UnixNames &Names);
 
   uint32_t Type;
   uint64_t Ino;
   State St = State::Unconnected;
   bool Released = false;
   std::weak_ptr<UnixSocket> Peer;
-  bool PeerSet = false; // a datagram peer was given (it may be gone since)
+  bool PeerSet = false; // a peer was given (it may be gone since)
+  UnixAddress PeerAddr; // its name then (getpeername after it is gone)
   std::deque<UnixMessage> Queue; // received, not read
   size_t QueuedBytes = 0;
   std::deque<UnixSocketRef> Pending; // listening: connected, not accepted
@@ -99,12 +117,14 @@ public:
   std::optional<std::pair<uint64_t, uint64_t>> PathKey; // bound node (dev, ino)
   uint32_t Shutdown = 0;
   int32_t Error = 0; // pending error (SO_ERROR), as a positive errno
-  std::optional<SocketCreds> PeerCred;
+  std::optional<PeerIdentity> PeerCred;
   bool PassCred = false;
   uint32_t SndBuf = DefaultBuf, RcvBuf = DefaultBuf;
-  uint64_t InFlight = 0;             // bytes sent, not yet read
-  uint64_t RcvTimeo = 0, SndTimeo = 0; // ns; 0 = wait without end
-  bool ReuseAddr = false, KeepAlive = false;
+  uint64_t InFlight = 0;               // bytes (and overheads) sent, not yet read
+  uint64_t RcvTimeo = 0, SndTimeo = 0; // ns; 0 = wait without end, or NoWait
+  /// Options kept and read back that change nothing here (SO_REUSEADDR,
+  /// SO_KEEPALIVE, SO_BROADCAST, SO_PRIORITY, SO_RCVLOWAT, SO_PASSSEC...).
+  std::map<int32_t, int32_t> Flags;
   WaitQueue Readable; // data, a connection, or an end arrived
   WaitQueue Writable; // room freed for what this socket sends
   WaitQueue Room;     // a datagram left this socket's full queue
@@ -122,7 +142,19 @@ public:
   /// A free abstract name for autobind: five hex digits.
   std::string autobindName();
 
+  /// Descriptors dropped with the messages of released sockets. Each may
+  /// be the last of another socket with queued descriptors of its own:
+  /// they are let go one at a time by drain(), not by nested destructors
+  /// (a guest can chain sockets inside sockets without end).
+  std::vector<fs::FileRef> Dropped;
+  void drain();
+  /// Descriptors inside queues, all sockets together (ETOOMANYREFS past
+  /// MaxInFlightFiles).
+  uint64_t InFlightFiles = 0;
+  static constexpr uint64_t MaxInFlightFiles = 1u << 16;
+
 private:
+  bool Draining = false;
   std::map<std::pair<uint32_t, std::string>, std::weak_ptr<UnixSocket>> Abstract;
   std::map<std::pair<uint64_t, uint64_t>, std::weak_ptr<UnixSocket>> Paths;
   uint32_t NextAuto = 0;

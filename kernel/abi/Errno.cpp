@@ -115,6 +115,8 @@ std::string_view errnoName(Errno E) {
     return "ENOPROTOOPT";
   case Errno::LX_EPROTONOSUPPORT:
     return "EPROTONOSUPPORT";
+  case Errno::LX_ETOOMANYREFS:
+    return "ETOOMANYREFS";
   case Errno::LX_ESOCKTNOSUPPORT:
     return "ESOCKTNOSUPPORT";
   case Errno::LX_EOPNOTSUPP:

@@ -45,7 +45,7 @@ Result<size_t> EventFdFile::read(llvm::MutableArrayRef<uint8_t> Buf, const int64
 }
 
 Result<size_t> EventFdFile::write(llvm::ArrayRef<uint8_t> Buf, const int64_t *) {
-  if (Buf.size() < 8)
+  if (Buf.size() != 8) // exactly one value, as Linux checks
     return Errno::LX_EINVAL;
   uint64_t V;
   std::memcpy(&V, Buf.data(), 8);
@@ -54,8 +54,7 @@ Result<size_t> EventFdFile::write(llvm::ArrayRef<uint8_t> Buf, const int64_t *) 
   if (V > Max - Count)
     return Errno::LX_EAGAIN;
   Count += V;
-  if (V)
-    Readable.wakeAll();
+  Readable.wakeAll(); // even for 0: an edge-triggered epoll sees the write
   return size_t(8);
 }
 
@@ -69,18 +68,13 @@ SysResult eventFdRead(Task &T, EventFdFile &F, uint64_t Buf, uint64_t Count) {
       return T.kernel().block(T, {&F.Readable}, 0, "read(eventfd)");
     return N.error();
   }
-  if (auto E = T.copyOut(Buf, Val); !E) {
-    // Linux takes the count only once the value is out: give it back.
-    uint64_t V;
-    std::memcpy(&V, Val, 8);
-    F.Count += V;
-    return E.error();
-  }
+  // As Linux: the count is taken even if the value cannot be written out.
+  REPRISE_TRY(T.copyOut(Buf, Val));
   return 8;
 }
 
 SysResult eventFdWrite(Task &T, EventFdFile &F, uint64_t Buf, uint64_t Count) {
-  if (Count < 8)
+  if (Count != 8)
     return Errno::LX_EINVAL;
   uint8_t Val[8];
   REPRISE_TRY(T.copyIn(Buf, Val));

@@ -54,6 +54,17 @@ SocketCreds credsOf(Task &T, bool Effective) {
   return C;
 }
 
+PeerIdentity identityOf(Task &T) {
+  return PeerIdentity{credsOf(T, true), T.Ids.Groups};
+}
+
+/// Throws away what \p S has received (a datagram socket that changes
+/// peers).
+void dropQueue(Kernel &K, UnixSocket &S) {
+  S.dropQueue(K.unixNames());
+  K.unixNames().drain();
+}
+
 Result<SocketFile *> socketOf(Task &T, int32_t Fd, fs::FileRef &Hold) {
   Hold = REPRISE_TRY(T.fds().get(Fd));
   auto *S = dynamic_cast<SocketFile *>(Hold.get());
@@ -73,11 +84,15 @@ void wakeAll(UnixSocket &S) {
 /// SO_SNDTIMEO) that passed.
 SysResult waitFor(Task &T, bool NonBlock, uint64_t Timeout,
                   std::vector<WaitQueue *> Queues, const char *What) {
-  if (NonBlock || (T.Wait.Restarted && T.Wait.TimedOut))
+  if (NonBlock || Timeout == UnixSocket::NoWait || (T.Wait.Restarted && T.Wait.TimedOut))
     return Errno::LX_EAGAIN;
   uint64_t Deadline = T.Wait.Restarted ? T.Wait.Deadline : 0;
   if (!T.Wait.Restarted && Timeout)
     Deadline = T.kernel().monotonicNs() + Timeout;
+  // A wait with a timeout ends with EINTR when a handler runs, SA_RESTART
+  // or not, as Linux's sock_intr_errno says.
+  if (Timeout)
+    T.Wait.Restart = RestartKind::NoHand;
   return T.kernel().block(T, Queues, Deadline, What);
 }
 
@@ -121,16 +136,20 @@ Result<void> writeAddress(Task &T, uint64_t Addr, uint64_t LenAddr,
   return T.copyOutObj(LenAddr, int32_t(Bytes.size()));
 }
 
-/// Names an unnamed socket with a fresh abstract name (autobind).
-void autobind(Kernel &K, const UnixSocketRef &S) {
+/// Names an unnamed socket with a fresh abstract name (autobind); ENOSPC
+/// once every name of the five digits is taken.
+Result<void> autobind(Kernel &K, const UnixSocketRef &S) {
   if (S->Addr.K != UnixAddress::None)
-    return;
-  std::string Name;
-  do
-    Name = K.unixNames().autobindName();
-  while (!K.unixNames().bindAbstract(Name, S));
-  S->Addr.K = UnixAddress::Abstract;
-  S->Addr.Name = Name;
+    return {};
+  for (uint32_t Tries = 0; Tries <= 0xfffff; ++Tries) {
+    std::string Name = K.unixNames().autobindName();
+    if (K.unixNames().bindAbstract(Name, S)) {
+      S->Addr.K = UnixAddress::Abstract;
+      S->Addr.Name = Name;
+      return {};
+    }
+  }
+  return Errno::LX_ENOSPC;
 }
 
 /// The socket bound to \p A, for a socket of type \p Type: ENOENT for a
@@ -211,11 +230,13 @@ Result<Ancillary> readControl(Task &T, uint64_t Addr, uint64_t Len) {
       return Errno::LX_EINVAL;
     const uint8_t *Data = &Buf[At + CmsgHeader];
     size_t DataLen = CLen - CmsgHeader;
+    At += cmsgAlign(CLen);
     if (Level != LX_SOL_SOCKET)
-      return Errno::LX_EINVAL;
+      continue; // another protocol's: AF_UNIX passes over it, as Linux does
     if (Kind == LX_SCM_RIGHTS) {
+      // Several may come in one call; an empty one is nothing.
       size_t N = DataLen / 4;
-      if (!N || !Out.Files.empty() || N > MaxFdsPerMessage)
+      if (Out.Files.size() + N > MaxFdsPerMessage)
         return Errno::LX_EINVAL;
       for (size_t I = 0; I < N; ++I) {
         int32_t Fd;
@@ -238,24 +259,36 @@ Result<Ancillary> readControl(Task &T, uint64_t Addr, uint64_t Len) {
     } else {
       return Errno::LX_EINVAL;
     }
-    At += cmsgAlign(CLen);
   }
+  UnixNames &Names = T.kernel().unixNames();
+  if (Names.InFlightFiles + Out.Files.size() > UnixNames::MaxInFlightFiles)
+    return Errno::LX_ETOOMANYREFS;
   return Out;
 }
 
-Result<std::vector<uint8_t>> gather(Task &T, llvm::ArrayRef<iovec> V) {
-  uint64_t Total = 0;
+uint64_t iovTotal(llvm::ArrayRef<iovec> V) {
+  uint64_t N = 0;
   for (const auto &I : V)
-    Total += I.iov_len;
-  if (Total > MaxRw)
-    Total = MaxRw;
-  std::vector<uint8_t> Out(Total);
+    N += I.iov_len;
+  return std::min(N, MaxRw);
+}
+
+/// \p Count bytes of the guest's buffers \p V from byte \p Skip on.
+Result<std::vector<uint8_t>> gather(Task &T, llvm::ArrayRef<iovec> V, uint64_t Skip,
+                                    uint64_t Count) {
+  std::vector<uint8_t> Out(Count);
   uint64_t At = 0;
   for (const auto &I : V) {
-    uint64_t N = std::min<uint64_t>(I.iov_len, Total - At);
-    if (N)
-      REPRISE_TRY(T.copyIn(I.iov_base, {Out.data() + At, size_t(N)}));
+    if (At == Count)
+      break;
+    if (Skip >= I.iov_len) {
+      Skip -= I.iov_len;
+      continue;
+    }
+    uint64_t N = std::min<uint64_t>(I.iov_len - Skip, Count - At);
+    REPRISE_TRY(T.copyIn(I.iov_base + Skip, {Out.data() + At, size_t(N)}));
     At += N;
+    Skip = 0;
   }
   return Out;
 }
@@ -277,21 +310,15 @@ Result<void> scatter(Task &T, llvm::ArrayRef<iovec> V, uint64_t Skip,
   return {};
 }
 
-uint64_t iovTotal(llvm::ArrayRef<iovec> V) {
-  uint64_t N = 0;
-  for (const auto &I : V)
-    N += I.iov_len;
-  return std::min(N, MaxRw);
-}
-
 void raiseSigpipe(Task &T) {
   T.kernel().sendSignal(T.group(), &T, Kernel::userSignal(T, LX_SIGPIPE, LX_SI_USER, T.group()));
 }
 
 /// Puts \p M in \p To's queue, charged to \p From.
-void enqueue(UnixSocket &From, UnixSocket &To, UnixMessage M) {
-  From.InFlight += M.Data.size();
+void enqueue(Kernel &K, UnixSocket &From, UnixSocket &To, UnixMessage M) {
+  From.InFlight += M.Data.size() + UnixSocket::MessageOverhead;
   To.QueuedBytes += M.Data.size();
+  K.unixNames().InFlightFiles += M.Files.size();
   M.Sender = From.weak_from_this();
   To.Queue.push_back(std::move(M));
   To.Readable.wakeAll();
@@ -309,17 +336,15 @@ std::optional<SocketCreds> messageCreds(Task &T, const UnixSocket &From,
 }
 
 /// A stream send: as much as there is room for, parking for the rest
-/// unless non-blocking. T.Wait.Progress carries what went before a wait.
-SysResult streamSend(Task &T, SocketFile &F, llvm::ArrayRef<uint8_t> Data,
-                     Ancillary &Anc, uint32_t Flags) {
+/// unless non-blocking. T.Wait.Progress carries what went before a wait;
+/// each pass copies in only the piece it sends.
+SysResult streamSend(Task &T, SocketFile &F, llvm::ArrayRef<iovec> V, Ancillary &Anc,
+                     uint32_t Flags) {
   UnixSocket &S = F.socket();
-  if (!T.Wait.Restarted)
-    T.Wait.Progress = 0;
+  uint64_t Total = iovTotal(V);
   bool NonBlock = (Flags & LX_MSG_DONTWAIT) || (F.flags() & LX_O_NONBLOCK);
   auto Pipe = [&]() -> SysResult {
-    uint64_t Done = T.Wait.Progress;
-    T.Wait.Progress = 0;
-    if (Done)
+    if (uint64_t Done = T.Wait.Progress)
       return int64_t(Done);
     if (!(Flags & LX_MSG_NOSIGNAL))
       raiseSigpipe(T);
@@ -329,45 +354,54 @@ SysResult streamSend(Task &T, SocketFile &F, llvm::ArrayRef<uint8_t> Data,
     return Errno::LX_ENOTCONN;
   if (S.Shutdown & UnixSocket::SendShutdown)
     return Pipe();
-  while (T.Wait.Progress < Data.size()) {
+  if (Total == 0)
+    return 0; // a stream carries no empty messages (nor their descriptors)
+  while (T.Wait.Progress < Total) {
     UnixSocketRef P = S.peer();
     if (!P || P->Released || (P->Shutdown & UnixSocket::RcvShutdown))
       return Pipe();
-    uint64_t Room = S.InFlight < S.SndBuf ? S.SndBuf - S.InFlight : 0;
+    uint64_t Used = S.InFlight + UnixSocket::MessageOverhead;
+    uint64_t Room = Used < S.SndBuf ? S.SndBuf - Used : 0;
     if (!Room) {
       auto R = waitFor(T, NonBlock, S.SndTimeo, {&S.Writable}, "sendmsg(unix)");
       if (!R && R.error() == Errno::REPRISE_BLOCKED)
         return R;
       uint64_t Done = T.Wait.Progress;
-      T.Wait.Progress = 0;
       return Done ? SysResult(int64_t(Done)) : R;
     }
     uint64_t Done = T.Wait.Progress;
-    size_t N = size_t(std::min<uint64_t>(Room, Data.size() - Done));
+    uint64_t N = std::min<uint64_t>(Room, Total - Done);
     UnixMessage M;
-    M.Data.assign(Data.begin() + long(Done), Data.begin() + long(Done + N));
-    if (Done == 0)
+    M.Data = REPRISE_TRY(gather(T, V, Done, N));
+    if (Done == 0) {
       M.Files = std::move(Anc.Files);
+      Anc.Files.clear();
+    }
     M.Creds = messageCreds(T, S, *P, Anc);
-    enqueue(S, *P, std::move(M));
+    M.From = S.Addr;
+    enqueue(T.kernel(), S, *P, std::move(M));
     T.Wait.Progress += N;
   }
-  uint64_t Done = T.Wait.Progress;
-  T.Wait.Progress = 0;
-  return int64_t(Done);
+  return int64_t(T.Wait.Progress);
 }
 
 /// A datagram or seqpacket send: one message, all or nothing.
-SysResult datagramSend(Task &T, SocketFile &F, const UnixAddress *To,
-                       std::vector<uint8_t> Data, Ancillary &Anc, uint32_t Flags) {
+SysResult datagramSend(Task &T, SocketFile &F, llvm::ArrayRef<iovec> V,
+                       const UnixAddress *To, Ancillary &Anc, uint32_t Flags) {
   UnixSocket &S = F.socket();
   bool NonBlock = (Flags & LX_MSG_DONTWAIT) || (F.flags() & LX_O_NONBLOCK);
   if (S.Type == LX_SOCK_SEQPACKET) {
     if (S.St != UnixSocket::State::Connected)
       return Errno::LX_ENOTCONN;
     To = nullptr;
+    if (S.Error) { // the peer left data unread: reported once
+      Errno E = Errno(S.Error);
+      S.Error = 0;
+      return E;
+    }
   }
-  if (Data.size() + DatagramOverhead > S.SndBuf)
+  uint64_t Size = iovTotal(V);
+  if (Size + DatagramOverhead > S.SndBuf)
     return Errno::LX_EMSGSIZE;
   if (S.Shutdown & UnixSocket::SendShutdown)
     return Errno::LX_EPIPE;
@@ -398,18 +432,21 @@ SysResult datagramSend(Task &T, SocketFile &F, const UnixAddress *To,
   if (Dest->Shutdown & UnixSocket::RcvShutdown)
     return Errno::LX_EPIPE;
   if (S.PassCred && S.Type == LX_SOCK_DGRAM)
-    autobind(T.kernel(), F.ref());
-  bool QueueFull = Dest.get() != &S && Dest->Queue.size() >= UnixSocket::MaxDatagrams;
-  if (QueueFull || S.InFlight + Data.size() > S.SndBuf)
+    REPRISE_TRY(autobind(T.kernel(), F.ref()));
+  // A receiver takes only so many datagrams from senders that are not its
+  // peer (nor itself); the sender's buffer bounds the rest.
+  bool QueueFull = Dest.get() != &S && Dest->peer().get() != &S &&
+                   Dest->Queue.size() > UnixSocket::MaxDatagrams;
+  if (QueueFull || S.InFlight + Size + UnixSocket::MessageOverhead > S.SndBuf)
     return waitFor(T, NonBlock, S.SndTimeo, {&S.Writable, &Dest->Room}, "sendmsg(unix)");
   UnixMessage M;
-  int64_t N = int64_t(Data.size());
-  M.Data = std::move(Data);
+  M.Data = REPRISE_TRY(gather(T, V, 0, Size));
   M.Files = std::move(Anc.Files);
+  Anc.Files.clear();
   M.Creds = messageCreds(T, S, *Dest, Anc);
   M.From = S.Addr;
-  enqueue(S, *Dest, std::move(M));
-  return N;
+  enqueue(T.kernel(), S, *Dest, std::move(M));
+  return int64_t(Size);
 }
 
 SysResult doSend(Task &T, SocketFile &F, llvm::ArrayRef<iovec> V, const UnixAddress *To,
@@ -417,18 +454,19 @@ SysResult doSend(Task &T, SocketFile &F, llvm::ArrayRef<iovec> V, const UnixAddr
   if (Flags & LX_MSG_OOB)
     return Errno::LX_EOPNOTSUPP;
   UnixSocket &S = F.socket();
-  if (S.Type == LX_SOCK_STREAM) {
-    if (To)
-      return S.St == UnixSocket::State::Connected ? Errno::LX_EISCONN : Errno::LX_EOPNOTSUPP;
-    if (S.St != UnixSocket::State::Connected)
-      return Errno::LX_ENOTCONN;
-    auto Data = REPRISE_TRY(gather(T, V));
-    if (Data.empty())
-      return 0; // a stream carries no empty messages (nor their descriptors)
-    return streamSend(T, F, Data, Anc, Flags);
-  }
-  auto Data = REPRISE_TRY(gather(T, V));
-  return datagramSend(T, F, To, std::move(Data), Anc, Flags);
+  if (!T.Wait.Restarted)
+    T.Wait.Progress = 0;
+  SysResult R = Errno::LX_EINVAL;
+  if (S.Type != LX_SOCK_STREAM)
+    R = datagramSend(T, F, V, To, Anc, Flags);
+  else if (To)
+    R = S.St == UnixSocket::State::Connected ? Errno::LX_EISCONN : Errno::LX_EOPNOTSUPP;
+  else
+    R = streamSend(T, F, V, Anc, Flags);
+  // Progress speaks only for a call parked midway.
+  if (R || R.error() != Errno::REPRISE_BLOCKED)
+    T.Wait.Progress = 0;
+  return R;
 }
 
 /// What a receive hands back besides the bytes.
@@ -442,13 +480,16 @@ struct Received {
 };
 
 /// Takes or peeks at \p M's descriptors for a reader.
-void takeFiles(UnixMessage &M, bool Peek, Received &Out) {
+void takeFiles(Kernel &K, UnixMessage &M, bool Peek, Received &Out) {
   if (M.Files.empty())
     return;
-  if (Peek)
+  if (Peek) {
     Out.Files = M.Files;
-  else
-    Out.Files = std::move(M.Files), M.Files.clear();
+    return;
+  }
+  K.unixNames().InFlightFiles -= M.Files.size();
+  Out.Files = std::move(M.Files);
+  M.Files.clear();
 }
 
 SysResult streamRecv(Task &T, SocketFile &F, llvm::ArrayRef<iovec> V, uint32_t Flags,
@@ -459,9 +500,7 @@ SysResult streamRecv(Task &T, SocketFile &F, llvm::ArrayRef<iovec> V, uint32_t F
   bool Peek = Flags & LX_MSG_PEEK;
   bool NonBlock = (Flags & LX_MSG_DONTWAIT) || (F.flags() & LX_O_NONBLOCK);
   uint64_t Size = iovTotal(V);
-  if (!T.Wait.Restarted)
-    T.Wait.Progress = 0;
-  // Like Linux, even a zero-length read waits for data (or an end).
+  // Like Linux, even a zero-length recv waits for data (or an end).
   uint64_t Target = std::max<uint64_t>((Flags & LX_MSG_WAITALL) && !Peek ? Size : 1, 1);
   uint64_t Copied = T.Wait.Progress;
   bool CheckCreds = false;
@@ -493,21 +532,22 @@ SysResult streamRecv(Task &T, SocketFile &F, llvm::ArrayRef<iovec> V, uint32_t F
     UnixMessage &M = S.Queue[Index];
     if (CheckCreds) {
       // Never glue bytes of different writers together.
-      bool Same = M.Creds.has_value() == Out.Creds.has_value() &&
-                  (!M.Creds || (M.Creds->Pid == Out.Creds->Pid &&
-                                M.Creds->Uid == Out.Creds->Uid &&
-                                M.Creds->Gid == Out.Creds->Gid));
-      if (!Same)
+      SocketCreds C = M.Creds.value_or(SocketCreds{});
+      if (C.Pid != Out.Creds->Pid || C.Uid != Out.Creds->Uid || C.Gid != Out.Creds->Gid)
         break;
     } else if (S.PassCred) {
-      Out.Creds = M.Creds;
+      Out.Creds = M.Creds.value_or(SocketCreds{});
       CheckCreds = true;
+    }
+    if (!Out.HasFrom) {
+      Out.From = M.From;
+      Out.HasFrom = true;
     }
     size_t N = size_t(std::min<uint64_t>(M.left(), Size - Copied));
     REPRISE_TRY(scatter(T, V, Copied, {M.Data.data() + M.Taken, N}));
     Copied += N;
     bool HadFiles = !M.Files.empty();
-    takeFiles(M, Peek, Out);
+    takeFiles(T.kernel(), M, Peek, Out);
     if (Peek) {
       ++Index;
     } else {
@@ -519,7 +559,6 @@ SysResult streamRecv(Task &T, SocketFile &F, llvm::ArrayRef<iovec> V, uint32_t F
     if (HadFiles || Copied >= Size)
       break;
   }
-  T.Wait.Progress = 0;
   Out.Result = int64_t(Copied);
   return Out.Result;
 }
@@ -551,10 +590,10 @@ SysResult datagramRecv(Task &T, SocketFile &F, llvm::ArrayRef<iovec> V, uint32_t
   Out.From = M.From;
   Out.HasFrom = true;
   if (S.PassCred)
-    Out.Creds = M.Creds ? *M.Creds : SocketCreds{};
-  takeFiles(M, Peek, Out);
+    Out.Creds = M.Creds.value_or(SocketCreds{});
+  takeFiles(T.kernel(), M, Peek, Out);
   if (!Peek) {
-    S.consumed(M, M.Data.size());
+    S.consumed(M, M.left());
     S.Queue.pop_front();
   }
   return Out.Result;
@@ -566,35 +605,44 @@ SysResult doRecv(Task &T, SocketFile &F, llvm::ArrayRef<iovec> V, uint32_t Flags
     return Errno::LX_EOPNOTSUPP;
   if (Flags & LX_MSG_ERRQUEUE)
     return Errno::LX_EAGAIN; // AF_UNIX has no error queue
-  if (F.socket().Type == LX_SOCK_STREAM)
-    return streamRecv(T, F, V, Flags, Out);
-  return datagramRecv(T, F, V, Flags, Out);
+  if (!T.Wait.Restarted)
+    T.Wait.Progress = 0;
+  SysResult R = F.socket().Type == LX_SOCK_STREAM ? streamRecv(T, F, V, Flags, Out)
+                                                  : datagramRecv(T, F, V, Flags, Out);
+  if (R || R.error() != Errno::REPRISE_BLOCKED)
+    T.Wait.Progress = 0;
+  return R;
 }
 
 /// Writes the control messages of \p R into the guest's buffer: the
 /// credentials first, then the descriptors, installed in the caller's
-/// table. What does not fit is dropped and MSG_CTRUNC says so.
+/// table. What does not fit is cut (its cmsg_len says how much is there)
+/// or dropped, and MSG_CTRUNC says so.
 Result<uint64_t> writeControl(Task &T, uint64_t Addr, uint64_t Len, uint32_t Flags,
                               Received &R) {
   std::vector<uint8_t> Buf;
-  auto Put = [&](int32_t Kind, llvm::ArrayRef<uint8_t> Data) -> bool {
-    size_t Need = CmsgHeader + Data.size();
-    if (Buf.size() + Need > Len)
-      return false;
-    uint64_t CLen = Need;
+  auto Put = [&](int32_t Kind, llvm::ArrayRef<uint8_t> Data) {
+    size_t Avail = Len - Buf.size();
+    if (Avail < CmsgHeader) {
+      R.MsgFlags |= LX_MSG_CTRUNC;
+      return;
+    }
+    uint64_t CLen = CmsgHeader + Data.size();
+    if (CLen > Avail) {
+      R.MsgFlags |= LX_MSG_CTRUNC;
+      CLen = Avail;
+    }
     size_t At = Buf.size();
-    Buf.resize(std::min<size_t>(At + cmsgAlign(Need), Len));
+    Buf.resize(At + std::min<size_t>(cmsgAlign(CmsgHeader + Data.size()), Avail));
     std::memcpy(&Buf[At], &CLen, 8);
     int32_t Level = LX_SOL_SOCKET;
     std::memcpy(&Buf[At + 8], &Level, 4);
     std::memcpy(&Buf[At + 12], &Kind, 4);
-    std::memcpy(&Buf[At + CmsgHeader], Data.data(), Data.size());
-    return true;
+    std::memcpy(&Buf[At + CmsgHeader], Data.data(), size_t(CLen) - CmsgHeader);
   };
   if (R.Creds) {
     UCred C{R.Creds->Pid, R.Creds->Uid, R.Creds->Gid};
-    if (!Put(LX_SCM_CREDENTIALS, {reinterpret_cast<const uint8_t *>(&C), sizeof C}))
-      R.MsgFlags |= LX_MSG_CTRUNC;
+    Put(LX_SCM_CREDENTIALS, {reinterpret_cast<const uint8_t *>(&C), sizeof C});
   }
   if (!R.Files.empty()) {
     size_t Room = Len > Buf.size() + CmsgHeader ? (Len - Buf.size() - CmsgHeader) / 4 : 0;
@@ -689,11 +737,29 @@ std::vector<uint8_t> UnixAddress::encode() const {
 void UnixSocket::consumed(UnixMessage &M, size_t N) {
   M.Taken += N;
   QueuedBytes -= std::min(QueuedBytes, N);
+  uint64_t Freed = N;
+  if (!M.left() && M.Charged) {
+    Freed += MessageOverhead;
+    M.Charged = false;
+  }
   if (auto From = M.Sender.lock()) {
-    From->InFlight -= std::min<uint64_t>(From->InFlight, N);
+    From->InFlight -= std::min<uint64_t>(From->InFlight, Freed);
     From->Writable.wakeAll();
   }
   Room.wakeAll();
+}
+
+void UnixSocket::dropQueue(UnixNames &Names) {
+  // Queued descriptors go to the table's list, to be let go by drain():
+  // each may be the last of another socket.
+  auto Messages = std::move(Queue);
+  Queue.clear();
+  for (auto &M : Messages) {
+    consumed(M, M.left());
+    Names.InFlightFiles -= M.Files.size();
+    for (auto &F : M.Files)
+      Names.Dropped.push_back(std::move(F));
+  }
 }
 
 void UnixSocket::release(UnixNames &Names, bool Reset) {
@@ -709,12 +775,7 @@ void UnixSocket::release(UnixNames &Names, bool Reset) {
     wakeAll(*P);
   }
   Peer.reset();
-  // Dropping queued messages may close the last descriptor of other
-  // sockets, whose release runs from here; take the queues out first.
-  auto Messages = std::move(Queue);
-  Queue.clear();
-  for (auto &M : Messages)
-    consumed(M, M.left());
+  dropQueue(Names);
   auto Waiting = std::move(Pending);
   Pending.clear();
   for (auto &E : Waiting)
@@ -757,6 +818,18 @@ void UnixNames::unbind(const UnixSocket &S) {
   }
 }
 
+void UnixNames::drain() {
+  if (Draining)
+    return; // the outer call lets these go too
+  Draining = true;
+  while (!Dropped.empty()) {
+    fs::FileRef F = std::move(Dropped.back());
+    Dropped.pop_back();
+    F.reset(); // may add more to Dropped
+  }
+  Draining = false;
+}
+
 std::string UnixNames::autobindName() {
   char Buf[8];
   snprintf(Buf, sizeof Buf, "%05x", NextAuto++ & 0xfffff);
@@ -770,7 +843,10 @@ SocketFile::SocketFile(std::shared_ptr<UnixNames> Names, UnixSocketRef Sock, uin
   Path = "socket:[" + std::to_string(S->Ino) + "]";
 }
 
-SocketFile::~SocketFile() { S->release(*Names); }
+SocketFile::~SocketFile() {
+  S->release(*Names);
+  Names->drain();
+}
 
 Result<int64_t> SocketFile::ioctl(uint32_t Request, llvm::MutableArrayRef<uint8_t> Arg) {
   int32_t N = 0;
@@ -807,9 +883,11 @@ uint16_t socketPollReady(UnixSocket &S) {
   if (S.St == UnixSocket::State::Listening)
     return Mask;
   bool Writable = S.InFlight * 4 <= S.SndBuf;
-  // A datagram cannot go to a peer whose queue is full.
-  if (UnixSocketRef P = S.peer(); P && !S.connectionOriented() && P->peer().get() != &S &&
-                                  P->Queue.size() >= UnixSocket::MaxDatagrams)
+  // A datagram cannot go to a peer whose queue is full (datagramSend's
+  // rule).
+  if (UnixSocketRef P = S.peer(); P && !S.connectionOriented() && P.get() != &S &&
+                                  P->peer().get() != &S &&
+                                  P->Queue.size() > UnixSocket::MaxDatagrams)
     Writable = false;
   if (Writable)
     Mask |= LX_POLLOUT | LX_POLLWRNORM | LX_POLLWRBAND;
@@ -828,6 +906,8 @@ void socketPollQueues(UnixSocket &S, std::vector<WaitQueue *> &Queues) {
 }
 
 SysResult socketReadv(Task &T, SocketFile &F, llvm::ArrayRef<iovec> V) {
+  if (iovTotal(V) == 0)
+    return 0; // read(2) of nothing returns at once (recv(2) would wait)
   Received R;
   int64_t N = REPRISE_TRY(doRecv(T, F, V, 0, R));
   // read(2) has nowhere to put descriptors: they are closed.
@@ -857,7 +937,7 @@ SysResult sysSocketpair(Task &T, const SyscallArgs &A) {
   S2->Peer = S1;
   S1->PeerSet = S2->PeerSet = true;
   S1->St = S2->St = UnixSocket::State::Connected;
-  S1->PeerCred = S2->PeerCred = credsOf(T, true);
+  S1->PeerCred = S2->PeerCred = identityOf(T);
   int Fd1 = REPRISE_TRY(installSocket(T, S1, A.u32(1)));
   auto Fd2 = installSocket(T, S2, A.u32(1));
   if (!Fd2) {
@@ -885,7 +965,7 @@ SysResult sysBind(Task &T, const SyscallArgs &A) {
   Kernel &K = T.kernel();
   switch (Addr.K) {
   case UnixAddress::None:
-    autobind(K, F->ref()); // nothing to do for a named socket
+    REPRISE_TRY(autobind(K, F->ref())); // nothing to do for a named socket
     return 0;
   case UnixAddress::Abstract:
     if (S.Addr.K != UnixAddress::None)
@@ -931,7 +1011,7 @@ SysResult sysListen(Task &T, const SyscallArgs &A) {
   uint32_t Backlog = A.u32(1);
   S.Backlog = std::min(Backlog, SoMaxConn);
   if (S.St != UnixSocket::State::Listening)
-    S.PeerCred = credsOf(T, true); // what connecting clients see of it
+    S.PeerCred = identityOf(T); // what connecting clients see of it
   S.St = UnixSocket::State::Listening;
   S.Readable.wakeAll();
   return 0;
@@ -948,6 +1028,8 @@ SysResult sysConnect(Task &T, const SyscallArgs &A) {
   if (!S.connectionOriented() && A.arg(2) >= 2) {
     uint16_t Family = REPRISE_TRY(T.copyInObj<uint16_t>(A.arg(1)));
     if (Family == LX_AF_UNSPEC) {
+      if (S.PeerSet)
+        dropQueue(K, S);
       S.Peer.reset();
       S.PeerSet = false;
       return 0;
@@ -966,15 +1048,18 @@ SysResult sysConnect(Task &T, const SyscallArgs &A) {
   if (Dest->Type != S.Type)
     return Errno::LX_EPROTOTYPE;
   if (S.PassCred)
-    autobind(K, F->ref());
+    REPRISE_TRY(autobind(K, F->ref()));
   if (!S.connectionOriented()) {
     if (UnixSocketRef DP = Dest->peer(); DP && DP.get() != &S && Dest.get() != &S)
       return Errno::LX_EPERM;
+    if (S.PeerSet && S.peer() != Dest)
+      dropQueue(K, S); // what the old peer sent is thrown away
     S.Peer = Dest;
     S.PeerSet = true;
+    S.PeerAddr = Dest->Addr;
     return 0;
   }
-  if (Dest->St != UnixSocket::State::Listening)
+  if (Dest->St != UnixSocket::State::Listening || (Dest->Shutdown & UnixSocket::RcvShutdown))
     return Errno::LX_ECONNREFUSED;
   if (Dest->Pending.size() > Dest->Backlog) {
     bool NonBlock = F->flags() & LX_O_NONBLOCK;
@@ -986,10 +1071,14 @@ SysResult sysConnect(Task &T, const SyscallArgs &A) {
   E->St = UnixSocket::State::Connected;
   E->Addr = Dest->Addr;
   E->Peer = F->ref();
-  E->PeerCred = credsOf(T, true);
+  E->PeerSet = true;
+  E->PeerAddr = S.Addr;
+  E->PeerCred = identityOf(T);
   E->PassCred = Dest->PassCred;
   E->SndBuf = Dest->SndBuf;
   S.Peer = E;
+  S.PeerSet = true;
+  S.PeerAddr = Dest->Addr;
   S.St = UnixSocket::State::Connected;
   S.PeerCred = Dest->PeerCred;
   Dest->Pending.push_back(E);
@@ -1024,7 +1113,11 @@ SysResult acceptImpl(Task &T, int32_t Fd, uint64_t Addr, uint64_t LenAddr, uint3
     S.Pending.push_front(E);
     return NewFd.error();
   }
-  REPRISE_TRY(writeAddress(T, Addr, LenAddr, PeerName));
+  if (auto W = writeAddress(T, Addr, LenAddr, PeerName); !W) {
+    // As Linux: the new connection is dropped with its descriptor.
+    (void)T.fds().close(*NewFd);
+    return W.error();
+  }
   return *NewFd;
 }
 
@@ -1053,10 +1146,10 @@ SysResult sysGetpeername(Task &T, const SyscallArgs &A) {
   fs::FileRef Hold;
   SocketFile *F = REPRISE_TRY(socketOf(T, A.fd(0), Hold));
   UnixSocket &S = F->socket();
-  UnixSocketRef P = S.peer();
-  if (!P || (S.connectionOriented() && S.St != UnixSocket::State::Connected))
+  // The peer's name as it was when they met: it stays after the peer goes.
+  if (!S.PeerSet || (S.connectionOriented() && S.St != UnixSocket::State::Connected))
     return Errno::LX_ENOTCONN;
-  REPRISE_TRY(writeAddress(T, A.arg(1), A.arg(2), P->Addr.encode()));
+  REPRISE_TRY(writeAddress(T, A.arg(1), A.arg(2), S.PeerAddr.encode()));
   return 0;
 }
 
@@ -1183,17 +1276,42 @@ SysResult sysShutdown(Task &T, const SyscallArgs &A) {
 
 namespace {
 
+/// SO_RCVTIMEO/SO_SNDTIMEO: 0 is no timeout, a negative time is "do not
+/// wait", and one past what Linux can count is no timeout either.
 uint64_t timeoutNs(const timeval &V) {
   if (V.tv_sec < 0)
+    return UnixSocket::NoWait;
+  constexpr int64_t MaxSec = int64_t(1) << 32; // far past any run's virtual time
+  if (V.tv_sec >= MaxSec)
     return 0;
   return uint64_t(V.tv_sec) * 1'000'000'000 + uint64_t(V.tv_usec) * 1000;
 }
 
 timeval timevalOf(uint64_t Ns) {
   timeval V{};
+  if (Ns == UnixSocket::NoWait)
+    return V;
   V.tv_sec = int64_t(Ns / 1'000'000'000);
   V.tv_usec = int64_t(Ns % 1'000'000'000 / 1000);
   return V;
+}
+
+// SOL_SOCKET options reprise keeps without acting on them.
+constexpr int32_t SoBroadcast = 6, SoPriority = 12, SoRcvLowat = 18, SoSndLowat = 19,
+                  SoSndBufForce = 32, SoRcvBufForce = 33, SoPassSec = 34, SoPeerGroups = 59;
+
+bool keptOption(int32_t Opt) {
+  switch (Opt) {
+  case LX_SO_REUSEADDR:
+  case LX_SO_KEEPALIVE:
+  case SoBroadcast:
+  case SoPriority:
+  case SoRcvLowat:
+  case SoPassSec:
+    return true;
+  default:
+    return false;
+  }
 }
 
 } // namespace
@@ -1224,29 +1342,39 @@ SysResult sysSetsockopt(Task &T, const SyscallArgs &A) {
   if (Len < 4)
     return Errno::LX_EINVAL;
   int32_t V = REPRISE_TRY(T.copyInObj<int32_t>(A.arg(3)));
-  auto Buf = [](int32_t Want) {
-    uint64_t W = std::min<uint64_t>(uint32_t(std::max(Want, 0)), UnixSocket::DefaultBuf);
-    return uint32_t(std::max<uint64_t>(W * 2, UnixSocket::MinBuf));
+  // Linux doubles the size asked for (room for its bookkeeping), within
+  // net.core.[rw]mem_max unless forced, and not under the minimum.
+  auto Buf = [&](bool Force, uint32_t Min) {
+    uint64_t W = uint32_t(std::max(V, 0));
+    if (!Force)
+      W = std::min<uint64_t>(W, UnixSocket::DefaultBuf);
+    W = std::min<uint64_t>(W, INT32_MAX / 2);
+    return uint32_t(std::max<uint64_t>(W * 2, Min));
   };
   switch (Opt) {
   case LX_SO_SNDBUF:
-    S.SndBuf = Buf(V);
+  case SoSndBufForce:
+    if (Opt == SoSndBufForce && T.Ids.Euid != 0)
+      return Errno::LX_EPERM;
+    S.SndBuf = Buf(Opt == SoSndBufForce, UnixSocket::MinSndBuf);
     S.Writable.wakeAll();
     return 0;
   case LX_SO_RCVBUF:
-    S.RcvBuf = Buf(V);
+  case SoRcvBufForce:
+    if (Opt == SoRcvBufForce && T.Ids.Euid != 0)
+      return Errno::LX_EPERM;
+    S.RcvBuf = Buf(Opt == SoRcvBufForce, UnixSocket::MinRcvBuf);
     return 0;
   case LX_SO_PASSCRED:
     S.PassCred = V != 0;
     return 0;
-  case LX_SO_REUSEADDR:
-    S.ReuseAddr = V != 0;
-    return 0;
-  case LX_SO_KEEPALIVE:
-    S.KeepAlive = V != 0;
-    return 0;
   default:
-    return Errno::LX_ENOPROTOOPT;
+    if (!keptOption(Opt))
+      return Errno::LX_ENOPROTOOPT;
+    S.Flags[Opt] = Opt == SoPriority || Opt == SoRcvLowat ? V : (V != 0);
+    if (Opt == SoRcvLowat && V <= 0)
+      S.Flags[Opt] = 1;
+    return 0;
   }
 }
 
@@ -1265,7 +1393,8 @@ SysResult sysGetsockopt(Task &T, const SyscallArgs &A) {
     Out.resize(4);
     std::memcpy(Out.data(), &V, 4);
   };
-  switch (A.i32(2)) {
+  int32_t Opt = A.i32(2);
+  switch (Opt) {
   case LX_SO_TYPE:
     Int(int32_t(S.Type));
     break;
@@ -1282,12 +1411,6 @@ SysResult sysGetsockopt(Task &T, const SyscallArgs &A) {
   case LX_SO_PASSCRED:
     Int(S.PassCred);
     break;
-  case LX_SO_REUSEADDR:
-    Int(S.ReuseAddr);
-    break;
-  case LX_SO_KEEPALIVE:
-    Int(S.KeepAlive);
-    break;
   case LX_SO_ACCEPTCONN:
     Int(S.St == UnixSocket::State::Listening);
     break;
@@ -1297,25 +1420,50 @@ SysResult sysGetsockopt(Task &T, const SyscallArgs &A) {
   case LX_SO_PROTOCOL:
     Int(0);
     break;
+  case SoSndLowat:
+    Int(1);
+    break;
   case LX_SO_LINGER:
     Out.assign(8, 0);
     break;
   case LX_SO_PEERCRED: {
-    SocketCreds C = S.PeerCred.value_or(SocketCreds{});
-    UCred U{C.Pid, C.Uid, C.Gid};
+    // No peer yet: no pid, and ids of -1.
+    UCred U{0, ~0u, ~0u};
+    if (S.PeerCred)
+      U = UCred{S.PeerCred->Creds.Pid, S.PeerCred->Creds.Uid, S.PeerCred->Creds.Gid};
     Out.resize(sizeof U);
     std::memcpy(Out.data(), &U, sizeof U);
     break;
   }
+  case SoPeerGroups: {
+    if (!S.PeerCred)
+      return Errno::LX_ENODATA;
+    const auto &G = S.PeerCred->Groups;
+    int32_t Need = int32_t(G.size() * 4);
+    if (Len < Need) { // the size it takes, and ERANGE
+      REPRISE_TRY(T.copyOutObj(A.arg(4), Need));
+      return Errno::LX_ERANGE;
+    }
+    Out.resize(G.size() * 4);
+    if (!G.empty())
+      std::memcpy(Out.data(), G.data(), Out.size());
+    break;
+  }
   case LX_SO_RCVTIMEO:
   case LX_SO_SNDTIMEO: {
-    timeval V = timevalOf(A.i32(2) == LX_SO_RCVTIMEO ? S.RcvTimeo : S.SndTimeo);
+    timeval V = timevalOf(Opt == LX_SO_RCVTIMEO ? S.RcvTimeo : S.SndTimeo);
     Out.resize(sizeof V);
     std::memcpy(Out.data(), &V, sizeof V);
     break;
   }
   default:
-    return Errno::LX_ENOPROTOOPT;
+    if (!keptOption(Opt))
+      return Errno::LX_ENOPROTOOPT;
+    if (auto It = S.Flags.find(Opt); It != S.Flags.end())
+      Int(It->second);
+    else
+      Int(Opt == SoRcvLowat ? 1 : 0);
+    break;
   }
   size_t N = std::min<size_t>(size_t(Len), Out.size());
   if (N)

@@ -200,8 +200,8 @@ int main(int argc, char **argv)
     expect_errno(socket(AF_UNIX, SOCK_STREAM | 0x100, 0), EINVAL, "socket with a bad flag");
     if (reprise) {
         expect_errno(socket(AF_INET, SOCK_STREAM, 0), EAFNOSUPPORT, "reprise: socket(AF_INET)");
-        expect_errno(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), EAFNOSUPPORT,
-                     "reprise: socket(AF_UNIX)");
+        expect_errno(socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, 0), EAFNOSUPPORT,
+                     "reprise: socket(AF_NETLINK)");
         expect_errno(lgetxattr(in("f"), "user.x", buf, sizeof buf), EOPNOTSUPP,
                      "reprise: lgetxattr");
         expect_errno(listxattr(in("f"), buf, sizeof buf), EOPNOTSUPP, "reprise: listxattr");
