@@ -187,6 +187,9 @@ VnodeRef makeDevFs(SyntheticFsRef FS,
     E[Name] = std::make_shared<SyntheticSymlink>(FS, std::string("dev:") + Name,
                                                  [T] { return T; });
   };
+  // Where the kernel mounts a tmpfs for POSIX shared memory and
+  // semaphores (shm_open, sem_open), as every Linux system has one.
+  E["shm"] = makeEmptyDir(FS, "dev:shm");
   link("fd", "/proc/self/fd");
   link("stdin", "/proc/self/fd/0");
   link("stdout", "/proc/self/fd/1");

@@ -112,6 +112,11 @@ Kernel::create(KernelOptions Opts,
                      Self->Rng.fill(B);
                    }),
                    {"udev", "devtmpfs", "rw,nosuid,relatime,mode=755", DevFs->Device});
+  // /dev/shm: shm_open and sem_open make their files there.
+  auto Shm = std::make_shared<fs::MemFs>(ShmDevice, fs::Creds{0, 0},
+                                         [Self] { return Self->realtime(); });
+  K->TheVfs->mount("/dev/shm", fs::makeMemDir(Shm, 01777),
+                   {"tmpfs", "tmpfs", "rw,nosuid,nodev", Shm->Device});
   K->TheVfs->mount("/proc", makeProcFs(*K, ProcFsInfo),
                    {"proc", "proc", "rw,nosuid,nodev,noexec,relatime", ProcFsInfo->Device});
   K->TheVfs->mount("/sys", fs::makeEmptyDir(SysFs, "sys:/"),

@@ -89,6 +89,8 @@ public:
   /// st_dev of the file system of the Nth --tmpfs (counted from 0): 0:64
   /// on, as Linux numbers its anonymous devices.
   static constexpr uint64_t FirstTmpfsDevice = 0x40, MaxTmpfsMounts = 64;
+  /// st_dev of /dev/shm's tmpfs.
+  static constexpr uint64_t ShmDevice = 0x18;
 
   /// Loads \p Program (a guest path) with \p Argv and \p Envp as the init
   /// task. Fails with a LaunchError.

@@ -152,3 +152,48 @@ print(json.loads(s) == doc, json.dumps(doc, indent=1, ensure_ascii=False).count(
 print(base64.b64encode(zlib.compress(data, 9))[:24], zlib.crc32(data))
 '
 distro_case python-compileall - /bin/bash -c 'python3 -m compileall pkg | sed "s/^Listing .\(.*\).\.\.\.$/Listing \1/"; find pkg -name "*.pyc" | sort; python3 -c "import pkg, pkg.inner; print(pkg.area(\"rect\", 3, 4), pkg.inner.squares(5))"; python3 -m compileall -q pkg; echo "again $?"; python3 -m py_compile pkg/shapes.py; echo "py_compile $?"'
+# python3 over AF_UNIX sockets, eventfd-free asyncio, and POSIX semaphores
+# in /dev/shm: socketpair with descriptors passed (send_fds), a server on
+# a path name, asyncio streams over a unix socket, multiprocessing's
+# Manager (a server process reached through a socket) and Pool (fork,
+# pipes and sem_open).
+distro_case python-ipc - /usr/bin/python3 -c '
+import asyncio, multiprocessing as mp, os, socket
+a, b = socket.socketpair()
+r, w = os.pipe()
+socket.send_fds(a, [b"fd"], [r])
+msg, fds, flags, addr = socket.recv_fds(b, 16, 4)
+os.write(w, b"through the passed pipe")
+print(msg, len(fds), os.read(fds[0], 64))
+srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+srv.bind("sock")
+srv.listen()
+if os.fork() == 0:
+    c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    c.connect("sock")
+    c.sendall(b"hello over a path")
+    os._exit(0)
+conn, _ = srv.accept()
+print(conn.recv(64), os.wait()[1])
+async def main():
+    async def handle(reader, writer):
+        writer.write((await reader.readline()).upper())
+        await writer.drain()
+        writer.close()
+    server = await asyncio.start_unix_server(handle, "async.sock")
+    reader, writer = await asyncio.open_unix_connection("async.sock")
+    writer.write(b"asyncio line\n")
+    print(await reader.readline())
+    writer.close()
+    server.close()
+    await server.wait_closed()
+asyncio.run(main())
+if __name__ == "__main__":
+    mp.set_start_method("fork")
+    with mp.Manager() as m:
+        d = m.dict()
+        d["k"] = 7
+        print(dict(d))
+    with mp.Pool(2) as p:
+        print(p.map(abs, [-1, -2, 3]))
+'
