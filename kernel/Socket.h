@@ -11,12 +11,14 @@
 // Names: a path name is a socket node in the guest's file system (made by
 // bind(2) through Vnode::mknod); the kernel finds the socket bound to it by
 // the node's device and inode. An abstract name (a leading NUL) lives only
-// in the kernel's table, one table per socket type as in Linux. Autobind gives an abstract name of five hex
-// digits from a counter, so runs name alike.
+// in the kernel's table, one table per socket type as in Linux. Autobind
+// gives an abstract name of five hex digits from a counter, so runs name
+// alike.
 //
 // Buffering follows Linux's rules in spirit, with fixed sizes: what a
-// socket has sent and its receiver has not read counts against the
-// sender's SO_SNDBUF; a datagram receiver holds at most MaxDatagrams.
+// socket has sent and its receiver has not read, with an overhead per
+// message, counts against the sender's SO_SNDBUF; a datagram receiver
+// holds at most MaxDatagrams from senders other than its peer.
 //
 //===----------------------------------------------------------------------===//
 #pragma once

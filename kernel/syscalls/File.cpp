@@ -176,20 +176,6 @@ Result<int64_t> writeFrom(Task &T, fs::OpenFile &F, uint64_t Buf,
   return int64_t(Done);
 }
 
-Result<std::vector<iovec>> readIovecs(Task &T, uint64_t Addr, int64_t Count) {
-  if (Count < 0 || Count > 1024)
-    return Errno::LX_EINVAL;
-  std::vector<iovec> V(static_cast<size_t>(Count));
-  REPRISE_TRY(T.copyIn(Addr, {reinterpret_cast<uint8_t *>(V.data()),
-                              V.size() * sizeof(iovec)}));
-  uint64_t Total = 0;
-  for (const auto &I : V) {
-    if (int64_t(I.iov_len) < 0 || Total + I.iov_len < Total)
-      return Errno::LX_EINVAL;
-    Total += I.iov_len;
-  }
-  return V;
-}
 
 Result<int64_t> statInto(Task &T, const fs::FileStat &S, uint64_t Buf) {
   auto B = encodeStat(T.arch(), S);
@@ -449,24 +435,11 @@ SysResult sysPwrite64(Task &T, const SyscallArgs &A) {
 // Implements readv(2).
 SysResult sysReadv(Task &T, const SyscallArgs &A) {
   auto F = REPRISE_TRY(T.fds().get(A.fd(0)));
-  auto V = REPRISE_TRY(readIovecs(T, A.arg(1), int64_t(A.arg(2))));
-  if (auto *S = dynamic_cast<SocketFile *>(F.get()))
+  if (auto *S = dynamic_cast<SocketFile *>(F.get())) {
+    auto V = REPRISE_TRY(readIovecs(T, A.arg(1), int64_t(A.arg(2))));
     return socketReadv(T, *S, V);
-  int64_t Total = 0;
-  for (const auto &I : V) {
-    if (!I.iov_len)
-      continue;
-    auto N = readInto(T, *F, I.iov_base, I.iov_len, nullptr);
-    if (!N) {
-      if (Total)
-        break;
-      return N.error();
-    }
-    Total += *N;
-    if (uint64_t(*N) < I.iov_len)
-      break;
   }
-  return Total;
+  return vectorIo(T, A, nullptr, false);
 }
 
 // Implements writev(2).
@@ -844,6 +817,24 @@ SysResult sysFaccessat2(Task &T, const SyscallArgs &A) {
 // Implements access(2) (x86-64).
 SysResult sysAccess(Task &T, const SyscallArgs &A) {
   return accessImpl(T, LX_AT_FDCWD, A.arg(0), A.u32(1), 0);
+}
+
+Result<std::vector<iovec>> readIovecs(Task &T, uint64_t Addr, int64_t Count, Errno TooMany) {
+  if (Count < 0)
+    return Errno::LX_EINVAL;
+  if (Count > 1024) // UIO_MAXIOV
+    return TooMany;
+  std::vector<iovec> V(static_cast<size_t>(Count));
+  if (Count)
+    REPRISE_TRY(T.copyIn(Addr, {reinterpret_cast<uint8_t *>(V.data()),
+                                V.size() * sizeof(iovec)}));
+  uint64_t Total = 0;
+  for (const auto &I : V) {
+    if (int64_t(I.iov_len) < 0 || Total + I.iov_len < Total)
+      return Errno::LX_EINVAL;
+    Total += I.iov_len;
+  }
+  return V;
 }
 
 } // namespace reprise

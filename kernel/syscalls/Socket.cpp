@@ -12,6 +12,7 @@
 #include "kernel/Kernel.h"
 #include "kernel/abi/Constants.h"
 #include "kernel/abi/Structs.h"
+#include "kernel/syscalls/Abi.h"
 
 #include <algorithm>
 #include <cstring>
@@ -175,7 +176,8 @@ Result<UnixSocketRef> lookupAddress(Task &T, const UnixAddress &A, uint32_t Type
 }
 
 Result<int> installSocket(Task &T, UnixSocketRef S, uint32_t Flags) {
-  auto F = std::make_shared<SocketFile>(T.kernel().unixNamesRef(), std::move(S), LX_O_RDWR | (Flags & LX_O_NONBLOCK));
+  auto F = std::make_shared<SocketFile>(T.kernel().unixNamesRef(), std::move(S),
+                                        LX_O_RDWR | (Flags & LX_O_NONBLOCK));
   return T.fds().install(F, Flags & LX_O_CLOEXEC, 0, T.kernel().limit(T, LX_RLIMIT_NOFILE));
 }
 
@@ -668,24 +670,10 @@ Result<uint64_t> writeControl(Task &T, uint64_t Addr, uint64_t Len, uint32_t Fla
   return uint64_t(Buf.size());
 }
 
-Result<std::vector<iovec>> readIovecArray(Task &T, uint64_t Addr, uint64_t Count) {
-  if (Count > 1024)
-    return Errno::LX_EMSGSIZE;
-  std::vector<iovec> V(Count);
-  if (Count)
-    REPRISE_TRY(T.copyIn(Addr, {reinterpret_cast<uint8_t *>(V.data()), V.size() * sizeof(iovec)}));
-  uint64_t Total = 0;
-  for (const auto &I : V) {
-    if (int64_t(I.iov_len) < 0 || Total + I.iov_len < Total)
-      return Errno::LX_EINVAL;
-    Total += I.iov_len;
-  }
-  return V;
-}
-
 SysResult sendMsgAt(Task &T, SocketFile &F, uint64_t HdrAddr, uint32_t Flags) {
   MsgHdr H = REPRISE_TRY(T.copyInObj<MsgHdr>(HdrAddr));
-  auto V = REPRISE_TRY(readIovecArray(T, H.Iov, H.IovLen));
+  auto V = REPRISE_TRY(readIovecs(T, H.Iov, int64_t(std::min<uint64_t>(H.IovLen, INT64_MAX)),
+                                      Errno::LX_EMSGSIZE));
   std::optional<UnixAddress> To;
   if (H.Name && H.NameLen)
     To = REPRISE_TRY(readAddress(T, H.Name, H.NameLen));
@@ -697,7 +685,8 @@ SysResult sendMsgAt(Task &T, SocketFile &F, uint64_t HdrAddr, uint32_t Flags) {
 
 SysResult recvMsgAt(Task &T, SocketFile &F, uint64_t HdrAddr, uint32_t Flags) {
   MsgHdr H = REPRISE_TRY(T.copyInObj<MsgHdr>(HdrAddr));
-  auto V = REPRISE_TRY(readIovecArray(T, H.Iov, H.IovLen));
+  auto V = REPRISE_TRY(readIovecs(T, H.Iov, int64_t(std::min<uint64_t>(H.IovLen, INT64_MAX)),
+                                      Errno::LX_EMSGSIZE));
   Received R;
   R.MsgFlags = Flags & LX_MSG_CMSG_CLOEXEC;
   int64_t N = REPRISE_TRY(doRecv(T, F, V, Flags, R));
