@@ -57,6 +57,9 @@ Kernel::~Kernel() {
   Tasks.clear();
   Groups.clear();
   collectGarbage();
+  // Sockets that hold each other's descriptors in their queues outlive
+  // every table: empty every queue so that they go too.
+  UnixNameTable->releaseAll();
 }
 
 llvm::Expected<std::unique_ptr<Kernel>>

@@ -150,6 +150,10 @@ public:
   /// (a guest can chain sockets inside sockets without end).
   std::vector<fs::FileRef> Dropped;
   void drain();
+  /// Every socket made, to empty their queues when the kernel ends (a
+  /// socket passed inside its own queue is otherwise never freed).
+  void track(const UnixSocketRef &S);
+  void releaseAll();
   /// Descriptors inside queues, all sockets together (ETOOMANYREFS past
   /// MaxInFlightFiles).
   uint64_t InFlightFiles = 0;
@@ -157,6 +161,7 @@ public:
 
 private:
   bool Draining = false;
+  std::vector<std::weak_ptr<UnixSocket>> All;
   std::map<std::pair<uint32_t, std::string>, std::weak_ptr<UnixSocket>> Abstract;
   std::map<std::pair<uint64_t, uint64_t>, std::weak_ptr<UnixSocket>> Paths;
   uint32_t NextAuto = 0;

@@ -55,6 +55,12 @@ SocketCreds credsOf(Task &T, bool Effective) {
   return C;
 }
 
+UnixSocketRef newSocket(Kernel &K, uint32_t Type) {
+  auto S = std::make_shared<UnixSocket>(Type, K.nextAnonIno());
+  K.unixNames().track(S);
+  return S;
+}
+
 PeerIdentity identityOf(Task &T) {
   return PeerIdentity{credsOf(T, true), T.Ids.Groups};
 }
@@ -819,6 +825,24 @@ void UnixNames::drain() {
   Draining = false;
 }
 
+void UnixNames::track(const UnixSocketRef &S) {
+  // Forget the sockets that are gone now and then, so that the list stays
+  // within twice the live ones.
+  if (All.size() >= 64 && All.size() == All.capacity())
+    All.erase(std::remove_if(All.begin(), All.end(),
+                             [](const std::weak_ptr<UnixSocket> &W) { return W.expired(); }),
+              All.end());
+  All.push_back(S);
+}
+
+void UnixNames::releaseAll() {
+  for (auto &W : All)
+    if (auto S = W.lock())
+      S->dropQueue(*this);
+  All.clear();
+  drain();
+}
+
 std::string UnixNames::autobindName() {
   char Buf[8];
   snprintf(Buf, sizeof Buf, "%05x", NextAuto++ & 0xfffff);
@@ -911,7 +935,7 @@ SysResult socketWritev(Task &T, SocketFile &F, llvm::ArrayRef<iovec> V) {
 // Implements socket(2).
 SysResult sysSocket(Task &T, const SyscallArgs &A) {
   uint32_t Kind = REPRISE_TRY(checkSocketArgs(A.i32(0), A.u32(1), A.i32(2)));
-  auto S = std::make_shared<UnixSocket>(Kind, T.kernel().nextAnonIno());
+  auto S = newSocket(T.kernel(), Kind);
   return REPRISE_TRY(installSocket(T, S, A.u32(1)));
 }
 
@@ -920,8 +944,8 @@ SysResult sysSocket(Task &T, const SyscallArgs &A) {
 SysResult sysSocketpair(Task &T, const SyscallArgs &A) {
   uint32_t Kind = REPRISE_TRY(checkSocketArgs(A.i32(0), A.u32(1), A.i32(2)));
   Kernel &K = T.kernel();
-  auto S1 = std::make_shared<UnixSocket>(Kind, K.nextAnonIno());
-  auto S2 = std::make_shared<UnixSocket>(Kind, K.nextAnonIno());
+  auto S1 = newSocket(K, Kind);
+  auto S2 = newSocket(K, Kind);
   S1->Peer = S2;
   S2->Peer = S1;
   S1->PeerSet = S2->PeerSet = true;
@@ -1056,7 +1080,7 @@ SysResult sysConnect(Task &T, const SyscallArgs &A) {
   }
   // The server's end of the new connection: the listener's name, the
   // client's credentials.
-  auto E = std::make_shared<UnixSocket>(S.Type, K.nextAnonIno());
+  auto E = newSocket(K, S.Type);
   E->St = UnixSocket::State::Connected;
   E->Addr = Dest->Addr;
   E->Peer = F->ref();
