@@ -7,6 +7,7 @@
 // the kernel's table gives for its name.
 //
 //===----------------------------------------------------------------------===//
+#include "kernel/Kernel.h"
 #include "kernel/Syscall.h"
 #include "loader/Vdso.h"
 
@@ -26,7 +27,7 @@ using llvm::object::ELF64LEFile;
 
 namespace {
 
-constexpr uint32_t Version = 0x060100; // 6.1.0
+constexpr uint32_t Version = kernelVersionCode(KernelRelease);
 
 llvm::StringRef view(const loader::VdsoImage &Img) {
   return {reinterpret_cast<const char *>(Img.Bytes.data()), Img.Bytes.size()};
@@ -196,6 +197,11 @@ BOOST_AUTO_TEST_CASE(hashes_are_the_ones_libcs_compare) {
   // The GNU hash is Bernstein's, h * 33 + c from 5381.
   BOOST_TEST(loader::gnuHash("") == 5381u);
   BOOST_TEST(loader::gnuHash("a") == 5381u * 33 + 'a');
+}
+
+BOOST_AUTO_TEST_CASE(version_code_follows_the_release) {
+  BOOST_TEST(kernelVersionCode("6.1.0-reprise") == 0x060100u);
+  BOOST_TEST(kernelVersionCode("4.19.325") == 0x0413ffu); // the patch level saturates
 }
 
 BOOST_AUTO_TEST_CASE(x86_64_image) {
