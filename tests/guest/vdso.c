@@ -414,7 +414,7 @@ int main(int argc, char **argv)
     check_clock(cgt, CLOCK_REALTIME, "CLOCK_REALTIME");
     printf("clock_gettime(CLOCK_REALTIME): non-decreasing, between system calls\n");
     struct timespec t;
-    long r = cgt((clockid_t)-100, &t);
+    long r = cgt((clockid_t)100, &t); /* past every clock id */
     CHECK(r == -EINVAL, "a bad clock gives %ld", r);
     printf("clock_gettime(bad clock): -EINVAL, as the system call returns it\n");
 
@@ -447,7 +447,9 @@ int main(int argc, char **argv)
     CHECK(syscall(SYS_clock_gettime, CLOCK_REALTIME, &before) == 0, "clock_gettime");
     long now = vtime(&tt);
     CHECK(syscall(SYS_clock_gettime, CLOCK_REALTIME, &after) == 0, "clock_gettime");
-    CHECK(now == tt && now >= before.tv_sec && now <= after.tv_sec, "time() gave %ld", now);
+    /* Linux's time() reads the coarse clock, up to a tick behind. */
+    CHECK(now == tt && now >= before.tv_sec - 1 && now <= after.tv_sec, "time() gave %ld",
+          now);
     unsigned cpu = ~0u, node = ~0u;
     CHECK(getcpu(&cpu, &node, NULL) == 0 && cpu < CPU_SETSIZE && node < 1024,
           "getcpu gave cpu %u node %u", cpu, node);
