@@ -310,6 +310,30 @@ Kernel::mapInterpreter(const fs::Location &Root, const fs::Creds &C,
   return std::make_pair(Base, Plan->Entry);
 }
 
+llvm::Expected<uint64_t> Kernel::mapVdso(mm::AddressSpace &AS) {
+  Arch A = AS.arch();
+  std::optional<loader::VdsoImage> &Img = Vdso[A == Arch::X86_64 ? 0 : 1];
+  if (!Img)
+    Img = loader::buildVdso(A, kernelVersionCode(KernelRelease));
+  // One free range for both, the data pages at its bottom, as Linux's
+  // arch_setup_additional_pages asks get_unmapped_area for both at once.
+  // reprise's [vvar] holds zeros: its vDSO reads no data, it makes calls.
+  uint64_t Size = Img->VvarSize + Img->Bytes.size();
+  auto At = AS.map(0, Size, LX_PROT_NONE, LX_MAP_PRIVATE | LX_MAP_ANONYMOUS, {}, "");
+  if (!At || !AS.unmap(*At, Size))
+    return launchError("no room to map the vDSO", 1, Errno::LX_ENOMEM);
+  uint64_t Image = *At + Img->VvarSize;
+  if (!AS.map(*At, Img->VvarSize, LX_PROT_READ,
+              LX_MAP_PRIVATE | LX_MAP_ANONYMOUS | LX_MAP_FIXED, {}, "[vvar]") ||
+      !AS.map(Image, Img->Bytes.size(), LX_PROT_READ | LX_PROT_EXEC,
+              LX_MAP_PRIVATE | LX_MAP_FIXED, Img->Bytes, "[vdso]"))
+    return launchError("cannot map the vDSO", 1, Errno::LX_ENOMEM);
+  // arm64 libcs pass no SA_RESTORER: a handler returns to the vDSO's
+  // __kernel_rt_sigreturn, as on Linux.
+  AS.SigTramp = Img->SigReturn ? Image + Img->SigReturn : 0;
+  return Image;
+}
+
 llvm::Expected<LoadedImage>
 Kernel::loadImage(const fs::Location &Root, const fs::Location &Cwd,
                   const fs::Creds &C, const TaskIds &Ids, const std::string &Path,
@@ -429,19 +453,11 @@ Kernel::loadImage(const fs::Location &Root, const fs::Location &Cwd,
     std::tie(InterpBase, Entry) = *In;
   }
 
-  if (A == Arch::Arm64) {
-    // The signal return trampoline (Linux's vDSO sigtramp): arm64 libcs do
-    // not pass SA_RESTORER, so a handler returns here.
-    static const uint8_t Tramp[] = {
-        0x68, 0x11, 0x80, 0xd2, // mov x8, #139 (rt_sigreturn)
-        0x01, 0x00, 0x00, 0xd4, // svc #0
-    };
-    auto At = (*AS)->map(0, PageSize, LX_PROT_READ | LX_PROT_EXEC, LX_MAP_PRIVATE,
-                         Tramp, "[vdso]");
-    if (!At)
-      return launchError("cannot map the signal trampoline", 1, Errno::LX_ENOMEM);
-    (*AS)->SigTramp = *At;
-  }
+  // Then the vDSO, below the interpreter as Linux maps it after
+  // load_elf_interp.
+  auto VdsoAt = mapVdso(**AS);
+  if (!VdsoAt)
+    return VdsoAt.takeError();
 
   loader::StackInputs SI;
   SI.Argv = Argv;
@@ -449,7 +465,9 @@ Kernel::loadImage(const fs::Location &Root, const fs::Location &Cwd,
   SI.Platform = A == Arch::X86_64 ? "x86_64" : "aarch64";
   SI.ExecFn = Path;
   Rng.fill(SI.Random);
-  SI.Auxv = {{LX_AT_HWCAP, hwcap(A)},
+  // Linux's ARCH_DLINFO puts AT_SYSINFO_EHDR first on both arches.
+  SI.Auxv = {{LX_AT_SYSINFO_EHDR, *VdsoAt},
+             {LX_AT_HWCAP, hwcap(A)},
              {LX_AT_PAGESZ, PageSize},
              {LX_AT_CLKTCK, 100},
              {LX_AT_PHDR, Plan->PhdrAddr},
@@ -463,7 +481,7 @@ Kernel::loadImage(const fs::Location &Root, const fs::Location &Cwd,
              {LX_AT_GID, Ids.Rgid},
              {LX_AT_EGID, Ids.Egid},
              {LX_AT_SECURE, 0},
-             {LX_AT_HWCAP2, 0}}; // no vDSO yet: AT_SYSINFO_EHDR is absent
+             {LX_AT_HWCAP2, 0}};
   auto Img = loader::buildStack(StackTop, SI);
   if (!(*AS)->copyOut(Img.Base, Img.Bytes))
     return launchError("cannot write the initial stack", 1, Errno::LX_ENOMEM);

@@ -17,6 +17,7 @@
 #include "kernel/Task.h"
 #include "kernel/mm/PhysicalMemory.h"
 #include "loader/Elf.h"
+#include "loader/Vdso.h"
 #include "replay/Gate.h"
 
 #include "llvm/ADT/ArrayRef.h"
@@ -27,6 +28,7 @@
 #include <set>
 #include <tuple>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,6 +46,21 @@ class UnixNames;
 /// every host.
 inline constexpr const char *KernelRelease = "6.1.0-reprise";
 inline constexpr const char *KernelVersion = "#1 SMP PREEMPT_DYNAMIC reprise";
+
+/// KernelRelease as Linux's KERNEL_VERSION(a, b, c) packs it (the vDSO's
+/// note, which old glibcs compare with the version they need).
+constexpr uint32_t kernelVersionCode(const char *Release) {
+  uint32_t Part[3] = {0, 0, 0};
+  for (unsigned I = 0; I < 3 && *Release >= '0' && *Release <= '9'; ++I) {
+    while (*Release >= '0' && *Release <= '9')
+      Part[I] = Part[I] * 10 + uint32_t(*Release++ - '0');
+    if (*Release == '.')
+      ++Release;
+  }
+  return (Part[0] << 16) + (Part[1] << 8) + (Part[2] > 255 ? 255 : Part[2]);
+}
+static_assert(kernelVersionCode("6.1.0-reprise") == 0x060100);
+static_assert(kernelVersionCode("5.15.300") == 0x050fff);
 
 /// A program loaded into a fresh address space, ready to start.
 struct LoadedImage {
@@ -348,6 +365,10 @@ private:
   mapInterpreter(const fs::Location &Root, const fs::Creds &C,
                  const std::string &ExecPath, const loader::LoadPlan &Exe,
                  mm::AddressSpace &AS);
+  /// Maps the vDSO of \p AS's arch where the next mmap would go, with
+  /// its [vvar] below it as Linux lays them out; gives the image's address
+  /// (AT_SYSINFO_EHDR) and notes the arm64 signal trampoline in \p AS.
+  llvm::Expected<uint64_t> mapVdso(mm::AddressSpace &AS);
   /// Loads \p Path for a task that checks permissions as \p C and whose
   /// ids are \p Ids (the auxv's AT_UID and friends).
   llvm::Expected<LoadedImage> loadImage(const fs::Location &Root,
@@ -388,6 +409,8 @@ private:
   cpu::Engine *SliceEngine = nullptr; // the engine of the running slice
   std::shared_ptr<mm::CommitPool> Commit; // --max-memory, shared by all
   uint64_t Execs = 0;        // images loaded so far (seeds their placement)
+  /// The vDSO of each arch, built the first time a program of it is loaded.
+  std::optional<loader::VdsoImage> Vdso[2];
   uint64_t NextAnonIno = 0x1000;
   std::shared_ptr<UnixNames> UnixNameTable;
   uint64_t CycleReads = 0;

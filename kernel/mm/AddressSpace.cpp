@@ -535,6 +535,10 @@ Result<uint64_t> AddressSpace::remap(uint64_t Old, uint64_t OldLen,
   }
   Vmas.erase(Old);
   uint64_t OldCharge = charge(Moved);
+  // The signal trampoline moves with the vDSO, as Linux's vdso_mremap
+  // moves mm->context.vdso.
+  if (SigTramp >= Moved.Start && SigTramp < Moved.End)
+    SigTramp = SigTramp - Moved.Start + Dest;
   Moved.Start = Dest;
   Moved.End = Dest + NewSize;
   if (NewSize < OldSize) {

@@ -144,8 +144,9 @@ public:
   /// The task whose registers are in the engine (the kernel's bookkeeping;
   /// several tasks share an engine under CLONE_VM).
   const void *Loaded = nullptr;
-  /// arm64: the signal return trampoline reprise maps with each image (the
-  /// kernel's vDSO sigtramp), where a handler without SA_RESTORER returns.
+  /// arm64: the vDSO's __kernel_rt_sigreturn, where a handler without
+  /// SA_RESTORER returns (0 on x86-64, where such a handler cannot be set
+  /// up). Set when the vDSO is mapped; a fork's copy keeps it.
   uint64_t SigTramp = 0;
   /// This address space's own charge (the pool may hold others').
   uint64_t committed() const { return Committed; }

@@ -3,8 +3,10 @@
  * Makes anonymous mappings at fixed addresses (one split in three by
  * mprotect, one PROT_NONE), a private and a shared mapping of a file at an
  * offset, and one anonymous mapping placed by the kernel, then prints the
- * maps lines of those and of [stack]. Under reprise the layout is a function
- * of the program and the seed, so the expected output is exact (per arch:
+ * maps lines of those and of the kernel's own: [vvar] and [vdso] (the
+ * placed mapping goes right below them) and [stack]. Under reprise the
+ * layout is a function of the program and the seed, so the expected output
+ * is exact (per arch:
  * the stack top and the kernel's placement differ). Two things vary with
  * the machine and are replaced after being checked: the temporary
  * directory's path (TMPDIR) and the file's inode number (INO), whose
@@ -65,7 +67,9 @@ int main(int argc, char **argv)
               "bad line: %s", line);
         const char *name = line + name_at;
         int ours = (lo >= BASE && lo < BASE + 0x40000) || lo == (uintptr_t)placed;
-        if (!ours && strcmp(name, "[stack]") != 0)
+        int kernels = strcmp(name, "[stack]") == 0 || strcmp(name, "[vdso]") == 0 ||
+                      strcmp(name, "[vvar]") == 0;
+        if (!ours && !kernels)
             continue;
         if (!*name) {
             printf("%s\n", line); /* anonymous: verbatim, trailing space included */
