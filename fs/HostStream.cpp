@@ -183,8 +183,23 @@ public:
       std::memcpy(Arg.data(), Out, 8);
       return int64_t(0);
     }
-    case LX_TIOCGPGRP:
-      return Errno::LX_ENOTTY;
+    case LX_FIONREAD: {
+      // What the host has ready to read is outside input, as the bytes are.
+      if (Arg.size() < 4)
+        return Errno::LX_EFAULT;
+      uint8_t Out[4] = {};
+      int64_t R = G.call(InputKind::HostOther, Out, [&]() -> int64_t {
+        int N = 0;
+        if (::ioctl(HostFd, FIONREAD, &N) != 0)
+          return hostFailure();
+        llvm::support::endian::write32le(Out, uint32_t(N));
+        return 0;
+      });
+      if (R < 0)
+        return gateErrno(R);
+      std::memcpy(Arg.data(), Out, 4);
+      return int64_t(0);
+    }
     default:
       return Errno::LX_ENOTTY;
     }

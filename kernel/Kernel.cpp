@@ -761,12 +761,20 @@ std::string Kernel::where(Task &T) {
       .str();
 }
 
-void Kernel::forwardHostSignals(uint64_t Sigs) {
-  // Like a terminal's: to the foreground process group, here init's.
+PidRef Kernel::foregroundPgrp() {
+  if (Foreground)
+    for (const auto &[Pid, G] : Groups)
+      if (G->State == ThreadGroup::Life::Alive && G->Pgrp == Foreground)
+        return Foreground;
   ThreadGroup *Init = RootPids->Init;
-  if (!Init)
+  return Init ? Init->Pgrp : PidRef();
+}
+
+void Kernel::forwardHostSignals(uint64_t Sigs) {
+  // Like a terminal's: to the foreground process group.
+  PidRef Fg = foregroundPgrp();
+  if (!Fg)
     return;
-  PidRef Fg = Init->Pgrp;
   for (int Sig = 1; Sig <= LX_NSIG; ++Sig) {
     if (!(Sigs & sigBit(Sig)))
       continue;

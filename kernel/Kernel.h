@@ -290,6 +290,11 @@ public:
   /// A fresh inode number for a file with no place in a file system (pipes,
   /// pidfds): a counter per kernel, so runs number them alike.
   uint64_t nextAnonIno() { return NextAnonIno++; }
+  /// The foreground process group of the host terminal as the guest sees
+  /// it (TIOCGPGRP/TIOCSPGRP): the one set last while it has members, else
+  /// init's.
+  PidRef foregroundPgrp();
+  void setForegroundPgrp(PidRef P) { Foreground = std::move(P); }
   /// The names AF_UNIX sockets are bound to.
   UnixNames &unixNames() { return *UnixNameTable; }
   const std::shared_ptr<UnixNames> &unixNamesRef() { return UnixNameTable; }
@@ -412,6 +417,7 @@ private:
   /// The vDSO of each arch, built the first time a program of it is loaded.
   std::optional<loader::VdsoImage> Vdso[2];
   uint64_t NextAnonIno = 0x1000;
+  PidRef Foreground; // see foregroundPgrp()
   std::shared_ptr<UnixNames> UnixNameTable;
   uint64_t CycleReads = 0;
   RunOutcome Outcome;

@@ -111,7 +111,7 @@ inline constexpr uint64_t LX_RLIM_INFINITY = ~uint64_t(0);
 // Terminal ioctls (same numbers on x86-64 and arm64).
 inline constexpr uint32_t LX_TCGETS = 0x5401, LX_TCSETS = 0x5402, LX_TCSETSW = 0x5403,
                           LX_TCSETSF = 0x5404, LX_TIOCGPGRP = 0x540f,
-                          LX_TIOCSPGRP = 0x5410, LX_TIOCGWINSZ = 0x5413,
+                          LX_TIOCSPGRP = 0x5410, LX_TIOCGSID = 0x5429, LX_TIOCGWINSZ = 0x5413,
                           LX_TIOCSWINSZ = 0x5414, LX_FIONREAD = 0x541b,
                           LX_FIONBIO = 0x5421, LX_FIOCLEX = 0x5451, LX_FIONCLEX = 0x5450;
 

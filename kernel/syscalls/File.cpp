@@ -685,6 +685,34 @@ SysResult sysIoctl(Task &T, const SyscallArgs &A) {
     REPRISE_TRY(T.copyOut(A.arg(2), Buf));
     return 0;
   }
+  case LX_TIOCGPGRP:
+  case LX_TIOCGSID: {
+    // The host terminal is the controlling terminal of init's session.
+    if (!F->isTerminal())
+      return Errno::LX_ENOTTY;
+    PidRef P = T.kernel().foregroundPgrp();
+    if (Req == LX_TIOCGSID) {
+      ThreadGroup *Init = T.kernel().rootPidNamespace().Init;
+      P = Init ? Init->Session : PidRef();
+    }
+    REPRISE_TRY(T.copyOutObj(A.arg(2), int32_t(T.vnr(P))));
+    return 0;
+  }
+  case LX_TIOCSPGRP: {
+    if (!F->isTerminal())
+      return Errno::LX_ENOTTY;
+    int32_t Want = REPRISE_TRY(T.copyInObj<int32_t>(A.arg(2)));
+    if (Want < 0)
+      return Errno::LX_EINVAL;
+    // A process group of the caller's own session.
+    for (const auto &[Pid, G] : T.kernel().groups())
+      if (G->State == ThreadGroup::Life::Alive && G->Pgrp && T.vnr(G->Pgrp) == Want &&
+          G->Session == T.group().Session) {
+        T.kernel().setForegroundPgrp(G->Pgrp);
+        return 0;
+      }
+    return Errno::LX_EPERM;
+  }
   case LX_FIONREAD:
   case LX_SIOCOUTQ: { // an int the file fills in (pipes, sockets)
     std::vector<uint8_t> Buf(4);

@@ -65,9 +65,13 @@ distro_scratch() {
 }
 
 # distro_root_state ROOT: one line that changes when anything in ROOT does
-# (a name, type, mode, size or mtime; /proc left out).
+# (a name, type, mode, size or mtime). Left out: /proc, and the scratch
+# directories of native runs (/tmp/reprise-test-*), which another test
+# process sharing the cached root may make or remove at any moment; the
+# guest's own scratch directory is a bind of a host directory outside ROOT.
 distro_root_state() {
-  find "$1" -path "$1/proc" -prune -o -printf '%P %y %m %s %T@\n' | LC_ALL=C sort | sha256sum
+  find "$1" \( -path "$1/proc" -o -path "$1/tmp/reprise-test-*" \) -prune -o \
+    -printf '%P %y %m %s %T@\n' | LC_ALL=C sort | sha256sum
 }
 
 distro_unscratch() { # ROOT GUEST_PATH

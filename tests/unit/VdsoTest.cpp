@@ -156,17 +156,17 @@ void checkImage(Arch A, const std::set<std::string> &Expected, const char *Versi
   for (const llvm::object::ELFSymbolRef S : Obj->getDynamicSymbolIterators()) {
     auto NameRef = S.getName();
     BOOST_TEST_REQUIRE(!!NameRef);
-    auto Name = std::make_optional(NameRef->str());
+    const std::string Name = NameRef->str();
     BOOST_TEST_REQUIRE(I < Versions->size());
-    BOOST_TEST((*Versions)[I].Name == VersionName, *Name << " has version "
+    BOOST_TEST((*Versions)[I].Name == VersionName, Name << " has version "
                                                        << (*Versions)[I].Name);
     ++I;
     if (S.getELFType() != elf::STT_FUNC) {
-      BOOST_TEST(*Name == VersionName); // the version's own symbol
+      BOOST_TEST(Name == VersionName); // the version's own symbol
       continue;
     }
-    Functions.insert(*Name);
-    const loader::VdsoSymbol *V = Img.find(*Name);
+    Functions.insert(Name);
+    const loader::VdsoSymbol *V = Img.find(Name);
     BOOST_TEST_REQUIRE(V);
     auto Addr = S.getAddress();
     BOOST_TEST_REQUIRE(!!Addr);
@@ -176,8 +176,8 @@ void checkImage(Arch A, const std::set<std::string> &Expected, const char *Versi
     // The call it issues is the one the kernel's table names so.
     int Nr = syscallOf(A, Img, V->Offset);
     const SyscallInfo *Info = Nr < 0 ? nullptr : lookupSyscall(A, uint64_t(Nr));
-    BOOST_TEST_REQUIRE(Info, *Name << " issues no known system call");
-    BOOST_TEST(std::string(Info->Name) == callName(*Name), *Name << " issues "
+    BOOST_TEST_REQUIRE(Info, Name << " issues no known system call");
+    BOOST_TEST(std::string(Info->Name) == callName(Name), Name << " issues "
                                                                     << Info->Name);
   }
   BOOST_TEST(Functions == Expected);
