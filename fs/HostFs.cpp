@@ -380,20 +380,7 @@ public:
     REPRISE_TRY(writable());
     REPRISE_TRY(checkName(Child));
     std::string C(Child);
-    // As createFile: the new directory's HostStat, then this one's.
-    uint8_t Out[2 * HostStat::Bytes] = {};
-    int64_t R = FS.gate().call(InputKind::HostMetadata, Out, [&]() -> int64_t {
-      if (::mkdirat(DirFd, C.c_str(), Mode & 07777) != 0)
-        return hostFailure();
-      (void)hostStatAt(DirFd, C.c_str(), FS.hostIds(), Out, StatPart::Identity);
-      (void)statSelf(Out + HostStat::Bytes, StatPart::Identity);
-      return 0;
-    });
-    if (R < 0)
-      return gateErrno(R);
-    FS.touched(Out);
-    FS.created(Out, Who);
-    return {};
+    return makeEntry(C, &Who, [&] { return ::mkdirat(DirFd, C.c_str(), Mode & 07777); });
   }
 
   Result<void> unlink(std::string_view Child) override {
@@ -417,20 +404,7 @@ public:
     REPRISE_TRY(writable());
     REPRISE_TRY(checkName(Child));
     std::string C(Child), T(Target);
-    // As mkdir: the new link's HostStat, then this directory's, so that the
-    // link too shows the virtual time it was made at, not the host's.
-    uint8_t Out[2 * HostStat::Bytes] = {};
-    int64_t R = FS.gate().call(InputKind::HostMetadata, Out, [&]() -> int64_t {
-      if (::symlinkat(T.c_str(), DirFd, C.c_str()) != 0)
-        return hostFailure();
-      (void)hostStatAt(DirFd, C.c_str(), FS.hostIds(), Out, StatPart::Identity);
-      (void)statSelf(Out + HostStat::Bytes, StatPart::Identity);
-      return 0;
-    });
-    if (R < 0)
-      return gateErrno(R);
-    FS.touched(Out);
-    return {};
+    return makeEntry(C, nullptr, [&] { return ::symlinkat(T.c_str(), DirFd, C.c_str()); });
   }
 
   Result<void> mknod(std::string_view Child, uint32_t Mode, const Creds &Who) override {
@@ -439,21 +413,11 @@ public:
     if ((Mode & LX_S_IFMT) != LX_S_IFSOCK)
       return Errno::LX_EPERM;
     std::string C(Child);
-    // As mkdir. A socket node needs no privilege on the host: it is only a
-    // name; the socket behind it is reprise's.
-    uint8_t Out[2 * HostStat::Bytes] = {};
-    int64_t R = FS.gate().call(InputKind::HostMetadata, Out, [&]() -> int64_t {
-      if (::mknodat(DirFd, C.c_str(), S_IFSOCK | (Mode & 07777), 0) != 0)
-        return hostFailure();
-      (void)hostStatAt(DirFd, C.c_str(), FS.hostIds(), Out, StatPart::Identity);
-      (void)statSelf(Out + HostStat::Bytes, StatPart::Identity);
-      return 0;
+    // A socket node needs no privilege on the host: it is only a name; the
+    // socket behind it is reprise's.
+    return makeEntry(C, &Who, [&] {
+      return ::mknodat(DirFd, C.c_str(), S_IFSOCK | (Mode & 07777), 0);
     });
-    if (R < 0)
-      return gateErrno(R);
-    FS.touched(Out);
-    FS.created(Out, Who);
-    return {};
   }
 
   Result<void> rename(std::string_view From, Vnode &NewDir,
@@ -686,6 +650,27 @@ private:
     if (R < 0)
       return gateErrno(R);
     FS.touched(Out);
+    return {};
+  }
+  /// Makes the host create entry \p Name with \p Make (0 or -1 with errno)
+  /// in one gated call that hands back the new object's HostStat, then this
+  /// directory's: both show the virtual time of the change, not the host's.
+  /// \p Who, when given, owns the new object (symlink(2) has no creds).
+  Result<void> makeEntry(const std::string &Name, const Creds *Who,
+                         llvm::function_ref<int()> Make) {
+    uint8_t Out[2 * HostStat::Bytes] = {};
+    int64_t R = FS.gate().call(InputKind::HostMetadata, Out, [&]() -> int64_t {
+      if (Make() != 0)
+        return hostFailure();
+      (void)hostStatAt(DirFd, Name.c_str(), FS.hostIds(), Out, StatPart::Identity);
+      (void)statSelf(Out + HostStat::Bytes, StatPart::Identity);
+      return 0;
+    });
+    if (R < 0)
+      return gateErrno(R);
+    FS.touched(Out);
+    if (Who)
+      FS.created(Out, *Who);
     return {};
   }
   /// The syscall layer never passes these; refusing them here keeps a host
