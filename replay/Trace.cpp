@@ -107,7 +107,7 @@ struct ArgPredictor {
   std::array<uint64_t, PredictedArgs> &slot(uint64_t Nr) {
     return Last[std::min<uint64_t>(Nr, PredictorSlots)];
   }
-  void update(const Event &E) {
+  void update(const EventView &E) {
     auto &S = slot(E.Op);
     for (size_t K = 0; K < PredictedArgs; ++K)
       S[K] = K < E.Args.size() ? E.Args[K] : 0;
@@ -185,6 +185,24 @@ struct Cursor {
   size_t left() const { return size_t(End - P); }
 
   Got uleb(uint64_t &V) {
+    // Most fields are below 128: one byte, on the fast path.
+    if (LLVM_LIKELY(P != End && *P < 0x80)) {
+      V = *P++;
+      return Got::Value;
+    }
+    return ulebLong(V);
+  }
+
+  Got sleb(int64_t &V) {
+    if (LLVM_LIKELY(P != End && *P < 0x80)) {
+      // Bit 6 is the sign: shift it to bit 63 and back.
+      V = int64_t(uint64_t(*P++) << 57) >> 57;
+      return Got::Value;
+    }
+    return slebLong(V);
+  }
+
+  LLVM_ATTRIBUTE_NOINLINE Got ulebLong(uint64_t &V) {
     uint64_t R = 0;
     for (unsigned I = 0; I < MaxLeb; ++I) {
       if (P + I == End)
@@ -203,7 +221,7 @@ struct Cursor {
     return Got::Bad;
   }
 
-  Got sleb(int64_t &V) {
+  LLVM_ATTRIBUTE_NOINLINE Got slebLong(int64_t &V) {
     uint64_t R = 0;
     for (unsigned I = 0; I < MaxLeb; ++I) {
       if (P + I == End)
@@ -315,10 +333,10 @@ struct TraceWriter::Impl {
     OS->clear_error();
   }
 
-  void encode(const Event &E);
+  void encode(const EventView &E);
   /// Writes the arguments of an event that is not a Syscall with at most
   /// PredictedArgs of them at \p P; returns the end.
-  LLVM_ATTRIBUTE_NOINLINE uint8_t *encodeArgs(const Event &E, uint8_t *P);
+  LLVM_ATTRIBUTE_NOINLINE uint8_t *encodeArgs(const EventView &E, uint8_t *P);
   /// Appends \p Data in the form DataForm picks, which it records in the
   /// field bits at \p BitsAt.
   LLVM_ATTRIBUTE_NOINLINE void encodeData(llvm::ArrayRef<uint8_t> Data, size_t BitsAt);
@@ -335,7 +353,7 @@ struct TraceWriter::Impl {
   void flush();
 };
 
-void TraceWriter::Impl::encode(const Event &E) {
+void TraceWriter::Impl::encode(const EventView &E) {
   assert(uint8_t(E.Kind) >= 1 && uint8_t(E.Kind) <= LastKind &&
          "an event of no known kind");
   assert(E.Args.size() <= MaxArgs && "more arguments than a trace holds");
@@ -395,7 +413,7 @@ void TraceWriter::Impl::encode(const Event &E) {
     encodeData(E.Data, Old + 1);
 }
 
-uint8_t *TraceWriter::Impl::encodeArgs(const Event &E, uint8_t *P) {
+uint8_t *TraceWriter::Impl::encodeArgs(const EventView &E, uint8_t *P) {
   // The layout of the common case, for any count: the mask is a ULEB.
   size_t N = E.Args.size();
   if (N > MaxArgs) {
@@ -522,7 +540,7 @@ void TraceWriter::setHeader(TraceHeader H) {
   I->flush();
 }
 
-void TraceWriter::append(const Event &E) {
+void TraceWriter::append(const EventView &E) {
   assert(!I->Finished && "append after finish");
   if (LLVM_UNLIKELY(uint8_t(uint8_t(E.Kind) - 1) >= LastKind) && I->Failure.empty())
     I->Failure = "event " + std::to_string(I->Events) + " has no known kind";
@@ -700,12 +718,14 @@ Got TraceReader::Impl::decode(Event &E, std::string &Why) {
       return Bad("is corrupt (a malformed argument mask)");
     bool Syscall = E.Kind == EventKind::Syscall;
     const auto &Pred = Predictor.slot(E.Op);
+    E.Args.resize_for_overwrite(size_t(N));
+    uint64_t *Out = E.Args.data();
     for (uint64_t K = 0; K < N; ++K) {
       int64_t A = 0;
       if (Mask >> K & 1)
         if (Got G = C.sleb(A); G != Got::Value)
           return Failed(G, "argument");
-      E.Args.push_back(uint64_t(A) + (Syscall && K < PredictedArgs ? Pred[K] : 0));
+      Out[K] = uint64_t(A) + (Syscall && K < PredictedArgs ? Pred[K] : 0);
     }
   }
   // The data comes last: once it is read, the event is complete.

@@ -59,7 +59,7 @@ public:
   /// appended before it wait in memory.
   void setHeader(TraceHeader H);
   /// Appends \p E; a full chunk goes to the file at once.
-  void append(const Event &E);
+  void append(const EventView &E);
   /// Writes the last chunk and closes the file.
   llvm::Error finish();
 
