@@ -16,19 +16,18 @@
 
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/Twine.h"
-#include "llvm/Support/CRC.h"
 #include "llvm/Support/Compiler.h"
 #include "llvm/Support/Endian.h"
 #include "llvm/Support/FileSystem.h"
-#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/raw_ostream.h"
-#include "llvm/Support/xxhash.h"
 
 #include <algorithm>
 #include <array>
 #include <cassert>
 #include <cstring>
 #include <limits>
+#include <optional>
 #include <unordered_map>
 
 namespace reprise::replay {
@@ -109,32 +108,36 @@ struct ArgPredictor {
   }
   void update(const EventView &E) {
     auto &S = slot(E.Op);
-    for (size_t K = 0; K < PredictedArgs; ++K)
-      S[K] = K < E.Args.size() ? E.Args[K] : 0;
+    size_t N = std::min(E.Args.size(), PredictedArgs);
+    if (N)
+      std::memcpy(S.data(), E.Args.data(), N * sizeof(uint64_t));
+    std::fill(S.begin() + long(N), S.end(), 0);
   }
 };
 
 constexpr uint8_t LastKind = uint8_t(EventKind::End);
 
 /// What the writer knows a blob by. Two different contents with the same key
-/// would make replay serve the wrong bytes, so the key is the xxHash64 of the
-/// content, its length and its CRC-32: 96 bits of hash from two functions
-/// that work differently (FORMAT.md weighs this against SHA-256). The reader
-/// never sees keys: a trace refers to a blob by its index.
+/// would make replay serve the wrong bytes, so the key is the content's
+/// 128-bit XXH3 hash and its length, in one pass over the bytes
+/// (FORMAT.md weighs this against the alternatives). The reader never sees
+/// keys: a trace refers to a blob by its index.
 struct BlobKey {
-  uint64_t Hash;
+  std::array<uint64_t, 2> Hash;
   uint64_t Size;
-  uint32_t Crc;
   bool operator==(const BlobKey &) const = default;
 };
 
 struct BlobKeyHash {
-  size_t operator()(const BlobKey &K) const { return size_t(K.Hash); }
+  size_t operator()(const BlobKey &K) const { return size_t(K.Hash[0]); }
 };
 
-BlobKey blobKey(llvm::ArrayRef<uint8_t> D) {
-  return {llvm::xxHash64(D), D.size(), llvm::crc32(D)};
-}
+BlobKey blobKey(llvm::ArrayRef<uint8_t> D) { return {contentHash(D), D.size()}; }
+
+/// Packed chunks wait in memory until this many bytes of them do (or an
+/// Events chunk is cut): new blobs then reach the file in few writes, and a
+/// run of large new blobs does not pile up in memory.
+constexpr size_t FlushBytes = 1u << 20;
 
 /// Appends header fields to a byte vector.
 struct Encoder {
@@ -314,7 +317,7 @@ struct TraceWriter::Impl {
   llvm::SmallVector<uint8_t, 0> Raw;
   uint32_t ChunkEvents = 0;
   /// Packed chunks waiting for the file: those cut before the header was
-  /// set, or the one just cut.
+  /// set, the one just cut, or Blob chunks (see FlushBytes).
   std::vector<uint8_t> Out;
   std::unordered_map<BlobKey, uint64_t, BlobKeyHash> Blobs;
   ArgPredictor Predictor;
@@ -338,7 +341,7 @@ struct TraceWriter::Impl {
   /// PredictedArgs of them at \p P; returns the end.
   LLVM_ATTRIBUTE_NOINLINE uint8_t *encodeArgs(const EventView &E, uint8_t *P);
   /// Appends \p Data in the form DataForm picks, which it records in the
-  /// field bits at \p BitsAt.
+  /// field bits at \p BitsAt; a new blob's contents go to Blob chunks.
   LLVM_ATTRIBUTE_NOINLINE void encodeData(llvm::ArrayRef<uint8_t> Data, size_t BitsAt);
   /// Cuts what the chunk limits say must go after the event just encoded.
   void cutAfterEvent() {
@@ -451,9 +454,20 @@ void TraceWriter::Impl::encodeData(llvm::ArrayRef<uint8_t> Data, size_t BitsAt) 
   }
   Raw[BitsAt] |= uint8_t(uint8_t(Form) << DataShift);
   size_t Old = Raw.size();
-  if (Form == DataForm::BlobRef) {
+  if (Form != DataForm::Inline) {
+    // A blob: its number, or the length of a new one whose contents go to
+    // Blob chunks now, ahead of every Events chunk that holds this event.
     Raw.resize_for_overwrite(Old + MaxLeb);
-    Raw.truncate(size_t(putUleb(Raw.data() + Old, BlobIndex) - Raw.data()));
+    uint64_t V = Form == DataForm::BlobRef ? BlobIndex : Data.size();
+    Raw.truncate(size_t(putUleb(Raw.data() + Old, V) - Raw.data()));
+    if (Form == DataForm::NewBlob) {
+      for (size_t Off = 0; Off < Data.size(); Off += Limits.Bytes)
+        Packer.pack(ChunkType::Blob,
+                    Data.slice(Off, std::min<size_t>(Limits.Bytes, Data.size() - Off)),
+                    Out);
+      if (HeaderWritten && Out.size() >= FlushBytes)
+        flush();
+    }
     return;
   }
   Raw.resize_for_overwrite(Old + MaxLeb + Data.size());
@@ -576,18 +590,50 @@ uint64_t TraceWriter::bytesWritten() const { return I->Written; }
 
 //===-- TraceReader --------------------------------------------------------===//
 
+namespace {
+
+/// One Blob chunk the reader has passed: where its stored bytes are, to be
+/// read when an event needs the blob.
+struct BlobPiece {
+  uint64_t StoredAt; // file offset of the stored bytes
+  uint64_t Index;    // chunk number, for errors
+  ChunkHeader H;
+};
+
+/// A blob: Count pieces from First in TraceReader::Impl::Pieces.
+struct BlobPlace {
+  size_t First;
+  size_t Count;
+};
+
+} // namespace
+
 struct TraceReader::Impl {
-  std::unique_ptr<llvm::MemoryBuffer> Buffer; // open()
-  std::vector<uint8_t> Owned;                 // fromBytes()
-  llvm::ArrayRef<uint8_t> File;
-  size_t Pos = PreambleSize; // offset of the next chunk
-  uint64_t ChunkIndex = 0;   // index of the next chunk
+  /// The file, read piece by piece as chunks are needed (open()), or the
+  /// bytes of one in memory (fromBytes()). FileSize is taken when opened.
+  llvm::sys::fs::file_t Fd = llvm::sys::fs::kInvalidFile;
+  std::vector<uint8_t> Owned;
+  uint64_t FileSize = 0;
+  std::string Path;
+  /// The stored bytes of the chunk last read from the file.
+  std::vector<uint8_t> StoredBuf;
+  uint64_t Pos = PreambleSize; // offset of the next chunk
+  uint64_t ChunkIndex = 0;     // index of the next chunk
   ChunkUnpacker Unpacker;
   TraceHeader Header;
   /// Decompressed event bytes not yet decoded start at StreamPos.
   std::vector<uint8_t> Stream;
   size_t StreamPos = 0;
-  std::vector<std::vector<uint8_t>> Blobs;
+  /// Every Blob chunk passed so far, in file order; new blobs take them in
+  /// that order from Claimed on. Only their places are kept: a blob's bytes
+  /// are read from the file each time an event needs them, so memory does
+  /// not grow with what the trace holds.
+  std::vector<BlobPiece> Pieces;
+  size_t Claimed = 0;
+  std::vector<BlobPlace> Blobs;
+  /// The blob whose bytes the event just decoded carries (decode() sets it,
+  /// next() reads the bytes).
+  std::optional<size_t> WantBlob;
   ArgPredictor Predictor;
   uint64_t Position = 0;
   bool Done = false;       // next() returned false
@@ -595,37 +641,91 @@ struct TraceReader::Impl {
   bool LastWasEnd = false; // the last event read was EventKind::End
   std::string Failure;     // set once next() failed: it fails from then on
 
+  ~Impl() {
+    if (Fd != llvm::sys::fs::kInvalidFile)
+      llvm::sys::fs::closeFile(Fd);
+  }
+
   enum class Found : uint8_t { Chunk, FileEnd, Cut };
-  llvm::Expected<Found> nextChunk(ChunkHeader &H, llvm::ArrayRef<uint8_t> &Stored,
-                                  uint64_t &Index);
+  llvm::Expected<Found> nextChunk(ChunkHeader &H, uint64_t &StoredAt, uint64_t &Index);
+  /// Reads \p N bytes at \p At of the file; a view that stays valid until
+  /// the next read.
+  llvm::Expected<llvm::ArrayRef<uint8_t>> readAt(uint64_t At, size_t N, uint64_t Index);
+  /// Appends the raw bytes of the chunk \p Index (\p H, stored at \p At).
+  llvm::Error unpack(uint64_t Index, const ChunkHeader &H, uint64_t At,
+                     std::vector<uint8_t> &Out);
   llvm::Error start();
   Got decode(Event &E, std::string &Why);
-  llvm::Expected<bool> endChunk(const ChunkHeader &H, llvm::ArrayRef<uint8_t> Stored,
-                                uint64_t Index);
+  /// The bytes of blob \p B into \p Out.
+  llvm::Error fetchBlob(size_t B, std::vector<uint8_t> &Out);
+  llvm::Expected<bool> endChunk(const ChunkHeader &H, uint64_t StoredAt, uint64_t Index);
   llvm::Error fail(llvm::Error E) {
     Failure = llvm::toString(std::move(E));
     return error(Failure);
   }
 };
 
+llvm::Expected<llvm::ArrayRef<uint8_t>>
+TraceReader::Impl::readAt(uint64_t At, size_t N, uint64_t Index) {
+  assert(At + N <= FileSize && "reads stay inside the file as it was opened");
+  if (Fd == llvm::sys::fs::kInvalidFile)
+    return llvm::ArrayRef<uint8_t>(Owned).slice(size_t(At), N);
+  StoredBuf.resize(N);
+  size_t Got = 0;
+  while (Got < N) {
+    auto R = llvm::sys::fs::readNativeFileSlice(
+        Fd,
+        llvm::MutableArrayRef<char>(reinterpret_cast<char *>(StoredBuf.data()) + Got,
+                                    N - Got),
+        At + Got);
+    if (!R)
+      return error("chunk " + llvm::Twine(Index) +
+                   " cannot be read: " + llvm::toString(R.takeError()));
+    if (*R == 0)
+      return error("chunk " + llvm::Twine(Index) +
+                   " cannot be read: the file shrank while it was read");
+    Got += *R;
+  }
+  return llvm::ArrayRef<uint8_t>(StoredBuf);
+}
+
+llvm::Error TraceReader::Impl::unpack(uint64_t Index, const ChunkHeader &H, uint64_t At,
+                                      std::vector<uint8_t> &Out) {
+  auto Stored = readAt(At, H.StoredSize, Index);
+  if (!Stored)
+    return Stored.takeError();
+  return Unpacker.unpack(Index, H, *Stored, Out);
+}
+
 llvm::Expected<TraceReader::Impl::Found>
-TraceReader::Impl::nextChunk(ChunkHeader &H, llvm::ArrayRef<uint8_t> &Stored,
-                             uint64_t &Index) {
-  if (Pos == File.size())
+TraceReader::Impl::nextChunk(ChunkHeader &H, uint64_t &StoredAt, uint64_t &Index) {
+  if (Pos == FileSize)
     return Found::FileEnd;
-  if (File.size() - Pos < ChunkHeaderSize)
+  if (FileSize - Pos < ChunkHeaderSize)
     return Found::Cut;
   Index = ChunkIndex;
+  auto Bytes = readAt(Pos, ChunkHeaderSize, Index);
+  if (!Bytes)
+    return Bytes.takeError();
   // The chunk header is checked before any of its sizes is believed: a
   // damaged size must not pass for a file cut short.
-  if (!parseChunkHeader(File.data() + Pos, H))
+  if (!parseChunkHeader(Bytes->data(), H))
     return error("chunk " + llvm::Twine(Index) + " is corrupt (checksum)");
-  if (H.Type < uint8_t(ChunkType::Header) || H.Type > uint8_t(ChunkType::End))
+  if (H.Type < uint8_t(ChunkType::Header) || H.Type > uint8_t(ChunkType::Blob))
     return error("chunk " + llvm::Twine(Index) + " is corrupt (unknown type " +
                  llvm::Twine(unsigned(H.Type)) + ")");
-  if (H.StoredSize > File.size() - Pos - ChunkHeaderSize)
+  if (H.RawSize > MaxChunkRaw)
+    return error("chunk " + llvm::Twine(Index) + " is corrupt (it declares " +
+                 llvm::Twine(H.RawSize) + " bytes, more than a chunk may hold)");
+  // zstd never needs more: the bound keeps what one chunk costs to read in
+  // check, whatever the file says.
+  if (H.StoredSize > maxStoredSize(H.RawSize))
+    return error("chunk " + llvm::Twine(Index) + " is corrupt (" +
+                 llvm::Twine(H.StoredSize) + " stored bytes for " +
+                 llvm::Twine(H.RawSize) + ")");
+  if (H.StoredSize > FileSize - Pos - ChunkHeaderSize)
     return Found::Cut;
-  Stored = File.slice(Pos + ChunkHeaderSize, H.StoredSize);
+  StoredAt = Pos + ChunkHeaderSize;
   Pos += ChunkHeaderSize + H.StoredSize;
   ++ChunkIndex;
   return Found::Chunk;
@@ -634,19 +734,27 @@ TraceReader::Impl::nextChunk(ChunkHeader &H, llvm::ArrayRef<uint8_t> &Stored,
 llvm::Error TraceReader::Impl::start() {
   const char *CutShort = "the trace ends before its header (the recording was "
                          "cut short)";
-  size_t MagicBytes = std::min(File.size(), FileMagic.size());
-  if (MagicBytes && std::memcmp(File.data(), FileMagic.data(), MagicBytes) != 0)
-    return error("not a reprise trace");
-  if (File.size() < PreambleSize)
+  size_t MagicBytes = size_t(std::min<uint64_t>(FileSize, FileMagic.size()));
+  if (MagicBytes) {
+    auto Magic = readAt(0, MagicBytes, 0);
+    if (!Magic)
+      return Magic.takeError();
+    if (std::memcmp(Magic->data(), FileMagic.data(), MagicBytes) != 0)
+      return error("not a reprise trace");
+  }
+  if (FileSize < PreambleSize)
     return error(CutShort);
-  uint32_t Version = llvm::support::endian::read32le(File.data() + FileMagic.size());
+  auto V = readAt(FileMagic.size(), 4, 0);
+  if (!V)
+    return V.takeError();
+  uint32_t Version = llvm::support::endian::read32le(V->data());
   if (Version != FormatVersion)
     return error("trace format version " + llvm::Twine(Version) +
                  ", this reprise reads version " + llvm::Twine(FormatVersion));
   ChunkHeader H;
-  llvm::ArrayRef<uint8_t> Stored;
+  uint64_t StoredAt = 0;
   uint64_t Index = 0;
-  auto F = nextChunk(H, Stored, Index);
+  auto F = nextChunk(H, StoredAt, Index);
   if (!F)
     return F.takeError();
   if (*F != Found::Chunk)
@@ -656,13 +764,15 @@ llvm::Error TraceReader::Impl::start() {
   if (H.RawSize > MaxHeaderRaw)
     return error("chunk 0 is corrupt (a header of " + llvm::Twine(H.RawSize) + " bytes)");
   std::vector<uint8_t> Raw;
-  if (auto E = Unpacker.unpack(Index, H, Stored, Raw))
+  if (auto E = unpack(Index, H, StoredAt, Raw))
     return E;
   return decodeHeader(Raw, Header);
 }
 
 /// Decodes the event at StreamPos into \p E. On Value, moves past it; on
 /// Short, leaves everything but \p E as it was; on Bad, says why in \p Why.
+/// The bytes of a blob are not read here: WantBlob says which (next() reads
+/// them).
 Got TraceReader::Impl::decode(Event &E, std::string &Why) {
   Cursor C{Stream.data() + StreamPos, Stream.data() + Stream.size()};
   auto Bad = [&](const llvm::Twine &W) {
@@ -716,37 +826,64 @@ Got TraceReader::Impl::decode(Event &E, std::string &Why) {
       return Failed(G, "argument mask");
     if (N < 64 && Mask >> N)
       return Bad("is corrupt (a malformed argument mask)");
-    bool Syscall = E.Kind == EventKind::Syscall;
-    const auto &Pred = Predictor.slot(E.Op);
+    // Each argument starts as its prediction (zero but for the first ones
+    // of a Syscall event); the mask says which differences follow.
     E.Args.resize_for_overwrite(size_t(N));
     uint64_t *Out = E.Args.data();
-    for (uint64_t K = 0; K < N; ++K) {
-      int64_t A = 0;
-      if (Mask >> K & 1)
-        if (Got G = C.sleb(A); G != Got::Value)
-          return Failed(G, "argument");
-      Out[K] = uint64_t(A) + (Syscall && K < PredictedArgs ? Pred[K] : 0);
+    size_t Predicted = 0;
+    if (E.Kind == EventKind::Syscall) {
+      Predicted = std::min<size_t>(size_t(N), PredictedArgs);
+      std::memcpy(Out, Predictor.slot(E.Op).data(), Predicted * sizeof(uint64_t));
+    }
+    std::fill(Out + Predicted, Out + N, 0);
+    for (uint64_t M = Mask; M; M &= M - 1) {
+      int64_t A;
+      if (Got G = C.sleb(A); G != Got::Value)
+        return Failed(G, "argument");
+      Out[llvm::countTrailingZeros(M)] += uint64_t(A);
     }
   }
   // The data comes last: once it is read, the event is complete.
+  WantBlob.reset();
   switch (DataForm(Bits >> DataShift)) {
   case DataForm::None:
     E.Data.clear();
     break;
-  case DataForm::Inline:
-  case DataForm::NewBlob: {
-    bool New = DataForm(Bits >> DataShift) == DataForm::NewBlob;
+  case DataForm::Inline: {
     uint64_t N;
     if (Got G = C.uleb(N); G != Got::Value)
       return Failed(G, "data length");
-    if (New && N < BlobMinSize)
-      return Bad("is corrupt (a blob of " + llvm::Twine(N) + " bytes)");
+    // Longer data is a blob; the rule also bounds every event to a few
+    // hundred bytes, whatever the file says.
+    if (N >= BlobMinSize)
+      return Bad("is corrupt (" + llvm::Twine(N) + " bytes of inline data)");
     if (N > C.left())
       return Got::Short;
     E.Data.assign(C.P, C.P + N);
     C.P += N;
-    if (New)
-      Blobs.push_back(E.Data);
+    break;
+  }
+  case DataForm::NewBlob: {
+    uint64_t N;
+    if (Got G = C.uleb(N); G != Got::Value)
+      return Failed(G, "data length");
+    if (N < BlobMinSize)
+      return Bad("is corrupt (a blob of " + llvm::Twine(N) + " bytes)");
+    // Its contents are the next Blob chunks, which come before every
+    // Events chunk that holds the event: the reader has passed them.
+    size_t First = Claimed;
+    uint64_t Sum = 0;
+    while (Sum < N) {
+      if (Claimed == Pieces.size())
+        return Bad("is corrupt (its blob of " + llvm::Twine(N) +
+                   " bytes is not in the trace)");
+      Sum += Pieces[Claimed++].H.RawSize;
+    }
+    if (Sum != N)
+      return Bad("is corrupt (a blob of " + llvm::Twine(N) + " bytes in chunks of " +
+                 llvm::Twine(Sum) + ")");
+    WantBlob = Blobs.size();
+    Blobs.push_back({First, Claimed - First});
     break;
   }
   case DataForm::BlobRef: {
@@ -756,7 +893,7 @@ Got TraceReader::Impl::decode(Event &E, std::string &Why) {
     if (Ref >= Blobs.size())
       return Bad("refers to blob " + llvm::Twine(Ref) + " of " +
                  llvm::Twine(Blobs.size()) + " (corrupt trace)");
-    E.Data = Blobs[Ref];
+    WantBlob = size_t(Ref);
     break;
   }
   }
@@ -766,13 +903,24 @@ Got TraceReader::Impl::decode(Event &E, std::string &Why) {
   return Got::Value;
 }
 
+llvm::Error TraceReader::Impl::fetchBlob(size_t B, std::vector<uint8_t> &Out) {
+  Out.clear();
+  const BlobPlace &P = Blobs[B];
+  for (size_t K = P.First; K < P.First + P.Count; ++K) {
+    const BlobPiece &Piece = Pieces[K];
+    if (auto E = unpack(Piece.Index, Piece.H, Piece.StoredAt, Out))
+      return E;
+  }
+  return llvm::Error::success();
+}
+
 /// The End chunk: the event count it holds must be the number of events
-/// read, no event may be left unfinished, and nothing may follow it.
-llvm::Expected<bool> TraceReader::Impl::endChunk(const ChunkHeader &H,
-                                                 llvm::ArrayRef<uint8_t> Stored,
+/// read, no event may be left unfinished, every Blob chunk must belong to
+/// a blob, and nothing may follow it.
+llvm::Expected<bool> TraceReader::Impl::endChunk(const ChunkHeader &H, uint64_t StoredAt,
                                                  uint64_t Index) {
   std::vector<uint8_t> Raw;
-  if (auto E = Unpacker.unpack(Index, H, Stored, Raw))
+  if (auto E = unpack(Index, H, StoredAt, Raw))
     return fail(std::move(E));
   Cursor C{Raw.data(), Raw.data() + Raw.size()};
   uint64_t Total;
@@ -785,8 +933,11 @@ llvm::Expected<bool> TraceReader::Impl::endChunk(const ChunkHeader &H,
     return fail(error("chunk " + llvm::Twine(Index) + " is corrupt (it counts " +
                       llvm::Twine(Total) + " events, the trace holds " +
                       llvm::Twine(Position) + ")"));
-  if (Pos != File.size())
-    return fail(error("the trace has " + llvm::Twine(File.size() - Pos) +
+  if (Claimed != Pieces.size())
+    return fail(error("chunk " + llvm::Twine(Pieces[Claimed].Index) +
+                      " is corrupt (a blob chunk that no event uses)"));
+  if (Pos != FileSize)
+    return fail(error("the trace has " + llvm::Twine(FileSize - Pos) +
                       " bytes after its end"));
   Done = true;
   return false;
@@ -796,16 +947,21 @@ TraceReader::TraceReader() : I(std::make_unique<Impl>()) {}
 TraceReader::~TraceReader() = default;
 
 llvm::Expected<std::unique_ptr<TraceReader>> TraceReader::open(llvm::StringRef Path) {
-  // Read, not mapped: a file shrinking under a mapping would kill reprise.
-  auto B = llvm::MemoryBuffer::getFile(Path, /*IsText=*/false,
-                                       /*RequiresNullTerminator=*/false,
-                                       /*IsVolatile=*/true);
-  if (!B)
-    return error("cannot open trace " + Path + ": " + B.getError().message());
+  // Read piece by piece, never mapped (a file shrinking under a mapping
+  // would kill reprise) nor read whole (the file contents a trace holds can
+  // be much larger than what replay needs at once).
+  auto Fd = llvm::sys::fs::openNativeFileForRead(Path);
+  if (!Fd)
+    return error("cannot open trace " + Path + ": " + llvm::toString(Fd.takeError()));
   std::unique_ptr<TraceReader> R(new TraceReader());
-  R->I->Buffer = std::move(*B);
-  R->I->File = {reinterpret_cast<const uint8_t *>(R->I->Buffer->getBufferStart()),
-                R->I->Buffer->getBufferSize()};
+  R->I->Fd = *Fd;
+  llvm::sys::fs::file_status Status;
+  if (std::error_code EC = llvm::sys::fs::status(*Fd, Status))
+    return error("cannot open trace " + Path + ": " + EC.message());
+  if (Status.type() == llvm::sys::fs::file_type::directory_file)
+    return error("cannot open trace " + Path + ": " +
+                 std::make_error_code(std::errc::is_a_directory).message());
+  R->I->FileSize = Status.getSize();
   if (auto E = R->I->start())
     return error(Path + ": " + llvm::toString(std::move(E)));
   return R;
@@ -815,7 +971,7 @@ llvm::Expected<std::unique_ptr<TraceReader>>
 TraceReader::fromBytes(std::vector<uint8_t> Bytes) {
   std::unique_ptr<TraceReader> R(new TraceReader());
   R->I->Owned = std::move(Bytes);
-  R->I->File = R->I->Owned;
+  R->I->FileSize = R->I->Owned.size();
   if (auto E = R->I->start())
     return E;
   return R;
@@ -833,6 +989,9 @@ llvm::Expected<bool> TraceReader::next(Event &E) {
     std::string Why;
     Got G = R.decode(E, Why);
     if (G == Got::Value) {
+      if (R.WantBlob)
+        if (auto Err = R.fetchBlob(*R.WantBlob, E.Data))
+          return R.fail(std::move(Err));
       ++R.Position;
       R.LastWasEnd = E.Kind == EventKind::End;
       return true;
@@ -847,9 +1006,9 @@ llvm::Expected<bool> TraceReader::next(Event &E) {
       R.StreamPos = 0;
     }
     ChunkHeader H;
-    llvm::ArrayRef<uint8_t> Stored;
+    uint64_t StoredAt = 0;
     uint64_t Index = 0;
-    auto F = R.nextChunk(H, Stored, Index);
+    auto F = R.nextChunk(H, StoredAt, Index);
     if (!F)
       return R.fail(F.takeError());
     if (*F != Impl::Found::Chunk) {
@@ -858,11 +1017,18 @@ llvm::Expected<bool> TraceReader::next(Event &E) {
     }
     switch (ChunkType(H.Type)) {
     case ChunkType::Events:
-      if (auto Err = R.Unpacker.unpack(Index, H, Stored, R.Stream))
+      if (auto Err = R.unpack(Index, H, StoredAt, R.Stream))
         return R.fail(std::move(Err));
       continue;
+    case ChunkType::Blob:
+      // Only noted: its bytes are read when the event that needs them is.
+      if (H.RawSize == 0)
+        return R.fail(
+            error("chunk " + llvm::Twine(Index) + " is corrupt (an empty blob chunk)"));
+      R.Pieces.push_back({StoredAt, Index, H});
+      continue;
     case ChunkType::End:
-      return R.endChunk(H, Stored, Index);
+      return R.endChunk(H, StoredAt, Index);
     case ChunkType::Header:
       return R.fail(
           error("chunk " + llvm::Twine(Index) + " is corrupt (a second header)"));

@@ -3,9 +3,13 @@
 
 #include "llvm/Support/Endian.h"
 #include "llvm/Support/ErrorHandling.h"
-#include "llvm/Support/xxhash.h"
 
 #include <zstd.h>
+
+// The whole of xxHash inline in this file: XXH3 is fastest where the
+// compiler sees it, and reprise then needs only the header.
+#define XXH_INLINE_ALL
+#include <xxhash.h>
 
 #include <cassert>
 #include <string>
@@ -16,10 +20,10 @@ namespace {
 
 namespace le = llvm::support::endian;
 
-/// The check of a chunk header: the low half of the xxHash64 of its first
+/// The check of a chunk header: the low half of the XXH3-64 of its first
 /// 17 bytes.
 uint32_t headerCheck(const uint8_t *P) {
-  return uint32_t(llvm::xxHash64(llvm::ArrayRef<uint8_t>(P, ChunkHeaderSize - 4)));
+  return uint32_t(XXH3_64bits(P, ChunkHeaderSize - 4));
 }
 
 llvm::Error corrupt(uint64_t Index, const std::string &Why) {
@@ -29,6 +33,17 @@ llvm::Error corrupt(uint64_t Index, const std::string &Why) {
 }
 
 } // namespace
+
+uint64_t chunkHash(llvm::ArrayRef<uint8_t> Bytes) {
+  return XXH3_64bits(Bytes.data(), Bytes.size());
+}
+
+std::array<uint64_t, 2> contentHash(llvm::ArrayRef<uint8_t> Bytes) {
+  XXH128_hash_t H = XXH3_128bits(Bytes.data(), Bytes.size());
+  return {H.low64, H.high64};
+}
+
+size_t maxStoredSize(uint32_t RawSize) { return ZSTD_compressBound(RawSize); }
 
 void appendPreamble(std::vector<uint8_t> &Out, uint32_t Version) {
   Out.insert(Out.end(), FileMagic.begin(), FileMagic.end());
@@ -73,7 +88,7 @@ void ChunkPacker::pack(ChunkType T, llvm::ArrayRef<uint8_t> Raw,
   H[0] = uint8_t(T);
   le::write32le(H + 1, uint32_t(Raw.size()));
   le::write32le(H + 5, uint32_t(N));
-  le::write64le(H + 9, llvm::xxHash64(llvm::ArrayRef<uint8_t>(Stored, N)));
+  le::write64le(H + 9, chunkHash(llvm::ArrayRef<uint8_t>(Stored, N)));
   le::write32le(H + 17, headerCheck(H));
   Out.resize(Start + ChunkHeaderSize + N);
 }
@@ -89,7 +104,7 @@ llvm::Error ChunkUnpacker::unpack(uint64_t Index, const ChunkHeader &H,
                                   llvm::ArrayRef<uint8_t> Stored,
                                   std::vector<uint8_t> &Out) {
   assert(Stored.size() == H.StoredSize && "the caller cuts the stored bytes");
-  if (llvm::xxHash64(Stored) != H.StoredHash)
+  if (chunkHash(Stored) != H.StoredHash)
     return corrupt(Index, "checksum");
   if (H.RawSize > MaxChunkRaw)
     return corrupt(Index, "it declares " + std::to_string(H.RawSize) +

@@ -31,10 +31,11 @@ enum class ChunkType : uint8_t {
   Header = 1, // chunk 0 and only chunk 0: the TraceHeader
   Events = 2, // the next bytes of the event stream
   End = 3,    // written by finish(): the total event count, then nothing
+  Blob = 4,   // the next piece of the contents of a new blob
 };
 
-/// type u8, raw size u32, stored size u32, xxHash64 of the stored bytes u64,
-/// then the low half of the xxHash64 of those 17 bytes (u32).
+/// type u8, raw size u32, stored size u32, XXH3-64 of the stored bytes u64,
+/// then the low half of the XXH3-64 of those 17 bytes (u32).
 constexpr size_t ChunkHeaderSize = 21;
 
 /// No chunk may decompress to more than this; a reader checks the declared
@@ -56,6 +57,13 @@ constexpr size_t MaxArgs = 64;
 /// written depends on (together with the zstd version).
 constexpr int ZstdLevel = 1;
 
+/// The checksum of chunks: XXH3's 64-bit hash (seed 0).
+uint64_t chunkHash(llvm::ArrayRef<uint8_t> Bytes);
+
+/// XXH3's 128-bit hash (seed 0) of \p Bytes, low half first: what the writer
+/// knows blob contents by (with their length).
+std::array<uint64_t, 2> contentHash(llvm::ArrayRef<uint8_t> Bytes);
+
 /// Appends the magic and \p Version.
 void appendPreamble(std::vector<uint8_t> &Out, uint32_t Version);
 
@@ -69,6 +77,10 @@ struct ChunkHeader {
 /// Decodes the ChunkHeaderSize bytes at \p P; false when their own check
 /// does not match (a damaged chunk header).
 bool parseChunkHeader(const uint8_t *P, ChunkHeader &H);
+
+/// The most stored bytes a chunk of \p RawSize raw bytes may have: what zstd
+/// needs at worst. A reader checks it before it reads the stored bytes.
+size_t maxStoredSize(uint32_t RawSize);
 
 /// Compresses and frames chunks; keeps one zstd context for all of them.
 class ChunkPacker {

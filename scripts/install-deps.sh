@@ -14,7 +14,7 @@ need=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 
 base_pkgs=(cmake ninja-build g++ pkg-config libcapstone-dev llvm-dev libboost-test-dev
-  gcc-aarch64-linux-gnu libc6-dev-arm64-cross libzstd-dev zstd clang libclang-rt-dev qemu-user
+  gcc-aarch64-linux-gnu libc6-dev-arm64-cross libzstd-dev libxxhash-dev zstd clang libclang-rt-dev qemu-user
   busybox-static file python3 debootstrap)
 for p in "${base_pkgs[@]}"; do have_pkg "$p" || need+=("$p"); done
 
