@@ -318,7 +318,7 @@ struct TraceWriter::Impl {
   uint32_t ChunkEvents = 0;
   /// Packed chunks waiting for the file: those cut before the header was
   /// set, the one just cut, or Blob chunks (see FlushBytes).
-  std::vector<uint8_t> Out;
+  llvm::SmallVector<uint8_t, 0> Out;
   std::unordered_map<BlobKey, uint64_t, BlobKeyHash> Blobs;
   ArgPredictor Predictor;
   uint64_t Events = 0;
@@ -544,11 +544,12 @@ void TraceWriter::setHeader(TraceHeader H) {
                    " bytes, more than a trace may hold";
     Raw.clear();
   }
-  std::vector<uint8_t> Front;
-  appendPreamble(Front, FormatVersion);
+  std::vector<uint8_t> Preamble;
+  appendPreamble(Preamble, FormatVersion);
+  llvm::SmallVector<uint8_t, 0> Front(Preamble.begin(), Preamble.end());
   I->Packer.pack(ChunkType::Header, Raw, Front);
   // The chunks cut while the header was missing follow it.
-  Front.insert(Front.end(), I->Out.begin(), I->Out.end());
+  Front.append(I->Out.begin(), I->Out.end());
   I->Out = std::move(Front);
   I->HeaderWritten = true;
   I->flush();
@@ -616,13 +617,13 @@ struct TraceReader::Impl {
   uint64_t FileSize = 0;
   std::string Path;
   /// The stored bytes of the chunk last read from the file.
-  std::vector<uint8_t> StoredBuf;
+  llvm::SmallVector<uint8_t, 0> StoredBuf;
   uint64_t Pos = PreambleSize; // offset of the next chunk
   uint64_t ChunkIndex = 0;     // index of the next chunk
   ChunkUnpacker Unpacker;
   TraceHeader Header;
   /// Decompressed event bytes not yet decoded start at StreamPos.
-  std::vector<uint8_t> Stream;
+  llvm::SmallVector<uint8_t, 0> Stream;
   size_t StreamPos = 0;
   /// Every Blob chunk passed so far, in file order; new blobs take them in
   /// that order from Claimed on. Only their places are kept: a blob's bytes
@@ -652,8 +653,13 @@ struct TraceReader::Impl {
   /// the next read.
   llvm::Expected<llvm::ArrayRef<uint8_t>> readAt(uint64_t At, size_t N, uint64_t Index);
   /// Appends the raw bytes of the chunk \p Index (\p H, stored at \p At).
-  llvm::Error unpack(uint64_t Index, const ChunkHeader &H, uint64_t At,
-                     std::vector<uint8_t> &Out);
+  template <typename Vector>
+  llvm::Error unpack(uint64_t Index, const ChunkHeader &H, uint64_t At, Vector &Out) {
+    auto Stored = readAt(At, H.StoredSize, Index);
+    if (!Stored)
+      return Stored.takeError();
+    return Unpacker.unpack(Index, H, *Stored, Out);
+  }
   llvm::Error start();
   Got decode(Event &E, std::string &Why);
   /// The bytes of blob \p B into \p Out.
@@ -670,7 +676,7 @@ TraceReader::Impl::readAt(uint64_t At, size_t N, uint64_t Index) {
   assert(At + N <= FileSize && "reads stay inside the file as it was opened");
   if (Fd == llvm::sys::fs::kInvalidFile)
     return llvm::ArrayRef<uint8_t>(Owned).slice(size_t(At), N);
-  StoredBuf.resize(N);
+  StoredBuf.resize_for_overwrite(N);
   size_t Got = 0;
   while (Got < N) {
     auto R = llvm::sys::fs::readNativeFileSlice(
@@ -687,14 +693,6 @@ TraceReader::Impl::readAt(uint64_t At, size_t N, uint64_t Index) {
     Got += *R;
   }
   return llvm::ArrayRef<uint8_t>(StoredBuf);
-}
-
-llvm::Error TraceReader::Impl::unpack(uint64_t Index, const ChunkHeader &H, uint64_t At,
-                                      std::vector<uint8_t> &Out) {
-  auto Stored = readAt(At, H.StoredSize, Index);
-  if (!Stored)
-    return Stored.takeError();
-  return Unpacker.unpack(Index, H, *Stored, Out);
 }
 
 llvm::Expected<TraceReader::Impl::Found>
