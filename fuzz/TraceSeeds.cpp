@@ -33,7 +33,7 @@ std::vector<Event> sampleEvents() {
     E.Op = Op;
     E.Result = Result;
     E.Args.assign(Args.begin(), Args.end());
-    E.Data = std::move(Data);
+    E.Data.assign(Data.begin(), Data.end());
     Es.push_back(std::move(E));
   };
   std::vector<uint8_t> Page(300);

@@ -64,7 +64,8 @@ struct Event {
   uint64_t Op = 0;
   int64_t Result = 0;
   llvm::SmallVector<uint64_t, 6> Args;
-  std::vector<uint8_t> Data;
+  /// A SmallVector: the reader grows it for a blob without zeroing it first.
+  llvm::SmallVector<uint8_t, 0> Data;
 
   bool operator==(const Event &O) const {
     return Kind == O.Kind && Tid == O.Tid && Op == O.Op && Result == O.Result &&

@@ -14,6 +14,7 @@
 #include "replay/Trace.h"
 #include "replay/TraceFormat.h"
 
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/Twine.h"
 #include "llvm/Support/Compiler.h"
@@ -27,6 +28,7 @@
 #include <cassert>
 #include <cstring>
 #include <limits>
+#include <list>
 #include <optional>
 #include <unordered_map>
 
@@ -108,10 +110,14 @@ struct ArgPredictor {
   }
   void update(const EventView &E) {
     auto &S = slot(E.Op);
-    size_t N = std::min(E.Args.size(), PredictedArgs);
-    if (N)
-      std::memcpy(S.data(), E.Args.data(), N * sizeof(uint64_t));
-    std::fill(S.begin() + long(N), S.end(), 0);
+    // A system call event has all six (a copy of fixed size compiles to a
+    // few moves; one of variable size to a call or a rep movsb).
+    if (E.Args.size() >= PredictedArgs) {
+      std::memcpy(S.data(), E.Args.data(), sizeof S);
+      return;
+    }
+    for (size_t K = 0; K < PredictedArgs; ++K)
+      S[K] = K < E.Args.size() ? E.Args[K] : 0;
   }
 };
 
@@ -607,6 +613,44 @@ struct BlobPlace {
   size_t Count;
 };
 
+/// The bytes of blobs read again recently, least recently used dropped
+/// first, BlobCacheBytes at most: what a run reads again and again (the
+/// executable at every exec, a library every process maps) then costs a
+/// copy instead of a read, a checksum and a decompression each time. A
+/// first read is not kept (most data is read once), nor a blob larger than
+/// a quarter of the cache.
+constexpr size_t BlobCacheBytes = 4u << 20;
+
+struct BlobCache {
+  struct Entry {
+    size_t Blob;
+    llvm::SmallVector<uint8_t, 0> Bytes;
+  };
+  std::list<Entry> Entries; // most recently used first
+  llvm::DenseMap<size_t, std::list<Entry>::iterator> Index;
+  size_t Bytes = 0;
+
+  const llvm::SmallVectorImpl<uint8_t> *find(size_t Blob) {
+    auto It = Index.find(Blob);
+    if (It == Index.end())
+      return nullptr;
+    Entries.splice(Entries.begin(), Entries, It->second);
+    return &It->second->Bytes;
+  }
+  void add(size_t Blob, llvm::ArrayRef<uint8_t> B) {
+    if (B.size() > BlobCacheBytes / 4)
+      return;
+    Entries.push_front({Blob, llvm::SmallVector<uint8_t, 0>(B.begin(), B.end())});
+    Index[Blob] = Entries.begin();
+    Bytes += B.size();
+    while (Bytes > BlobCacheBytes) {
+      Bytes -= Entries.back().Bytes.size();
+      Index.erase(Entries.back().Blob);
+      Entries.pop_back();
+    }
+  }
+};
+
 } // namespace
 
 struct TraceReader::Impl {
@@ -632,9 +676,11 @@ struct TraceReader::Impl {
   std::vector<BlobPiece> Pieces;
   size_t Claimed = 0;
   std::vector<BlobPlace> Blobs;
+  BlobCache Cache;
   /// The blob whose bytes the event just decoded carries (decode() sets it,
   /// next() reads the bytes).
   std::optional<size_t> WantBlob;
+  bool WantAgain = false; // ... by reference to an earlier event's
   ArgPredictor Predictor;
   uint64_t Position = 0;
   bool Done = false;       // next() returned false
@@ -662,8 +708,9 @@ struct TraceReader::Impl {
   }
   llvm::Error start();
   Got decode(Event &E, std::string &Why);
-  /// The bytes of blob \p B into \p Out.
-  llvm::Error fetchBlob(size_t B, std::vector<uint8_t> &Out);
+  /// The bytes of blob \p B into \p Out; \p Again when an earlier event
+  /// had them too.
+  llvm::Error fetchBlob(size_t B, bool Again, llvm::SmallVectorImpl<uint8_t> &Out);
   llvm::Expected<bool> endChunk(const ChunkHeader &H, uint64_t StoredAt, uint64_t Index);
   llvm::Error fail(llvm::Error E) {
     Failure = llvm::toString(std::move(E));
@@ -830,10 +877,16 @@ Got TraceReader::Impl::decode(Event &E, std::string &Why) {
     uint64_t *Out = E.Args.data();
     size_t Predicted = 0;
     if (E.Kind == EventKind::Syscall) {
+      const auto &Pred = Predictor.slot(E.Op);
       Predicted = std::min<size_t>(size_t(N), PredictedArgs);
-      std::memcpy(Out, Predictor.slot(E.Op).data(), Predicted * sizeof(uint64_t));
+      if (Predicted == PredictedArgs)
+        std::memcpy(Out, Pred.data(), sizeof Pred); // fixed size: a few moves
+      else
+        for (size_t K = 0; K < Predicted; ++K)
+          Out[K] = Pred[K];
     }
-    std::fill(Out + Predicted, Out + N, 0);
+    for (size_t K = Predicted; K < N; ++K)
+      Out[K] = 0;
     for (uint64_t M = Mask; M; M &= M - 1) {
       int64_t A;
       if (Got G = C.sleb(A); G != Got::Value)
@@ -881,6 +934,7 @@ Got TraceReader::Impl::decode(Event &E, std::string &Why) {
       return Bad("is corrupt (a blob of " + llvm::Twine(N) + " bytes in chunks of " +
                  llvm::Twine(Sum) + ")");
     WantBlob = Blobs.size();
+    WantAgain = false;
     Blobs.push_back({First, Claimed - First});
     break;
   }
@@ -892,6 +946,7 @@ Got TraceReader::Impl::decode(Event &E, std::string &Why) {
       return Bad("refers to blob " + llvm::Twine(Ref) + " of " +
                  llvm::Twine(Blobs.size()) + " (corrupt trace)");
     WantBlob = size_t(Ref);
+    WantAgain = true;
     break;
   }
   }
@@ -901,7 +956,12 @@ Got TraceReader::Impl::decode(Event &E, std::string &Why) {
   return Got::Value;
 }
 
-llvm::Error TraceReader::Impl::fetchBlob(size_t B, std::vector<uint8_t> &Out) {
+llvm::Error TraceReader::Impl::fetchBlob(size_t B, bool Again,
+                                         llvm::SmallVectorImpl<uint8_t> &Out) {
+  if (const auto *Kept = Again ? Cache.find(B) : nullptr) {
+    Out.assign(Kept->begin(), Kept->end());
+    return llvm::Error::success();
+  }
   Out.clear();
   const BlobPlace &P = Blobs[B];
   for (size_t K = P.First; K < P.First + P.Count; ++K) {
@@ -909,6 +969,8 @@ llvm::Error TraceReader::Impl::fetchBlob(size_t B, std::vector<uint8_t> &Out) {
     if (auto E = unpack(Piece.Index, Piece.H, Piece.StoredAt, Out))
       return E;
   }
+  if (Again)
+    Cache.add(B, Out);
   return llvm::Error::success();
 }
 
@@ -988,7 +1050,7 @@ llvm::Expected<bool> TraceReader::next(Event &E) {
     Got G = R.decode(E, Why);
     if (G == Got::Value) {
       if (R.WantBlob)
-        if (auto Err = R.fetchBlob(*R.WantBlob, E.Data))
+        if (auto Err = R.fetchBlob(*R.WantBlob, R.WantAgain, E.Data))
           return R.fail(std::move(Err));
       ++R.Position;
       R.LastWasEnd = E.Kind == EventKind::End;
