@@ -7,9 +7,12 @@
 // contents of one, framed here as replay/FORMAT.md says, with correct
 // checksums:
 //
-//   u8    piece: the event stream is cut into chunks of piece + 1 bytes
+//   u8    piece: the event stream and the blobs are cut into chunks of
+//         piece + 1 bytes
 //   uleb  H, then H bytes: the header chunk's raw bytes
 //   uleb  M, then M bytes: the End chunk's raw bytes
+//   uleb  B, then B bytes: the contents of the new blobs, one after the
+//         other, in Blob chunks right after the header chunk
 //   the rest: the event stream
 //
 // so that mutations reach the header and event decoders. Either way, reading
@@ -78,6 +81,9 @@ std::vector<uint8_t> frame(const uint8_t *P, size_t Size) {
   size_t M = takeLength(P, End);
   llvm::ArrayRef<uint8_t> Last(P, M);
   P += M;
+  size_t B = takeLength(P, End);
+  llvm::ArrayRef<uint8_t> Blobs(P, B);
+  P += B;
   llvm::ArrayRef<uint8_t> Stream(P, size_t(End - P));
 
   std::vector<uint8_t> Out;
@@ -86,6 +92,9 @@ std::vector<uint8_t> frame(const uint8_t *P, size_t Size) {
   // cost more than the reading.
   static format::ChunkPacker Packer;
   Packer.pack(format::ChunkType::Header, Header, Out);
+  for (size_t Off = 0; Off < Blobs.size(); Off += Piece)
+    Packer.pack(format::ChunkType::Blob,
+                Blobs.slice(Off, std::min(Piece, Blobs.size() - Off)), Out);
   for (size_t Off = 0; Off < Stream.size(); Off += Piece)
     Packer.pack(format::ChunkType::Events,
                 Stream.slice(Off, std::min(Piece, Stream.size() - Off)), Out);

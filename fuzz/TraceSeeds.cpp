@@ -33,7 +33,7 @@ std::vector<Event> sampleEvents() {
     E.Op = Op;
     E.Result = Result;
     E.Args.assign(Args.begin(), Args.end());
-    E.Data = std::move(Data);
+    E.Data.assign(Data.begin(), Data.end());
     Es.push_back(std::move(E));
   };
   std::vector<uint8_t> Page(300);
@@ -94,7 +94,7 @@ llvm::Expected<std::vector<uint8_t>> record(const std::string &Path, ChunkLimits
 
 /// The raw form of \p Trace for TraceReaderFuzz: its chunks decompressed.
 std::vector<uint8_t> rawForm(const std::vector<uint8_t> &Trace, uint8_t Piece) {
-  std::vector<uint8_t> Header, Last, Stream;
+  std::vector<uint8_t> Header, Last, Blobs, Stream;
   format::ChunkUnpacker U;
   size_t Pos = format::PreambleSize;
   for (uint64_t Index = 0; Pos + format::ChunkHeaderSize <= Trace.size(); ++Index) {
@@ -105,6 +105,7 @@ std::vector<uint8_t> rawForm(const std::vector<uint8_t> &Trace, uint8_t Piece) {
                                    H.StoredSize);
     auto &Into = H.Type == uint8_t(format::ChunkType::Header) ? Header
                  : H.Type == uint8_t(format::ChunkType::End)  ? Last
+                 : H.Type == uint8_t(format::ChunkType::Blob) ? Blobs
                                                               : Stream;
     llvm::consumeError(U.unpack(Index, H, Stored, Into));
     Pos += format::ChunkHeaderSize + H.StoredSize;
@@ -120,6 +121,8 @@ std::vector<uint8_t> rawForm(const std::vector<uint8_t> &Trace, uint8_t Piece) {
   Out.insert(Out.end(), Header.begin(), Header.end());
   Uleb(Last.size());
   Out.insert(Out.end(), Last.begin(), Last.end());
+  Uleb(Blobs.size());
+  Out.insert(Out.end(), Blobs.begin(), Blobs.end());
   Out.insert(Out.end(), Stream.begin(), Stream.end());
   return Out;
 }

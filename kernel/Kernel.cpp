@@ -1000,13 +1000,7 @@ RunOutcome Kernel::run() {
 
 void Kernel::event(replay::EventKind K, int32_t Tid, uint64_t Op, int64_t Result,
                    llvm::ArrayRef<uint64_t> Args) {
-  replay::Event E;
-  E.Kind = K;
-  E.Tid = Tid;
-  E.Op = Op;
-  E.Result = Result;
-  E.Args.assign(Args.begin(), Args.end());
-  Gate.event(E);
+  Gate.event(replay::EventView(K, Tid, Op, Result, Args));
 }
 
 std::string Kernel::registerDump(Task &T) {

@@ -18,6 +18,8 @@
 
 #include "kernel/abi/Constants.h"
 
+#include "llvm/ADT/StringExtras.h"
+
 namespace reprise {
 
 using namespace linux_abi;
@@ -227,11 +229,8 @@ Result<void> Kernel::exec(Task &T, const std::string &Path,
   T.SigAltStack = AltStack{};
   T.Execed = true;
   if (Gate.logging()) {
-    replay::Event Ev;
-    Ev.Kind = replay::EventKind::Exec;
-    Ev.Tid = T.tid();
-    Ev.Data.assign(G.ExePath.begin(), G.ExePath.end());
-    Gate.event(Ev);
+    Gate.event(replay::EventView(replay::EventKind::Exec, T.tid(), 0, 0, {},
+                                 llvm::arrayRefFromStringRef(G.ExePath)));
   }
   return {};
 }

@@ -19,7 +19,7 @@ const char *inputKindName(uint64_t K) {
   return "unknown";
 }
 
-void bytes(llvm::raw_ostream &OS, const std::vector<uint8_t> &D) {
+void bytes(llvm::raw_ostream &OS, llvm::ArrayRef<uint8_t> D) {
   OS << D.size() << " bytes";
   if (D.empty())
     return;

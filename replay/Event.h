@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/SmallVector.h"
 
 #include <cstdint>
@@ -63,7 +64,8 @@ struct Event {
   uint64_t Op = 0;
   int64_t Result = 0;
   llvm::SmallVector<uint64_t, 6> Args;
-  std::vector<uint8_t> Data;
+  /// A SmallVector: the reader grows it for a blob without zeroing it first.
+  llvm::SmallVector<uint8_t, 0> Data;
 
   bool operator==(const Event &O) const {
     return Kind == O.Kind && Tid == O.Tid && Op == O.Op && Result == O.Result &&
@@ -71,6 +73,46 @@ struct Event {
   }
   bool operator!=(const Event &O) const { return !(*this == O); }
 };
+
+/// The fields of an event without owning them: what the kernel hands the
+/// gate for each verification event (record encodes it, replay compares it
+/// with the trace's), so that no Event is built, filled and freed per system
+/// call.
+struct EventView {
+  EventKind Kind = EventKind::End;
+  int32_t Tid = 0;
+  uint64_t Op = 0;
+  int64_t Result = 0;
+  llvm::ArrayRef<uint64_t> Args;
+  llvm::ArrayRef<uint8_t> Data;
+
+  EventView() = default;
+  EventView(EventKind K, int32_t Tid, uint64_t Op, int64_t Result,
+            llvm::ArrayRef<uint64_t> Args = {}, llvm::ArrayRef<uint8_t> Data = {})
+      : Kind(K), Tid(Tid), Op(Op), Result(Result), Args(Args), Data(Data) {}
+  EventView(const Event &E) // NOLINT: an Event is its own view
+      : Kind(E.Kind), Tid(E.Tid), Op(E.Op), Result(E.Result), Args(E.Args),
+        Data(E.Data) {}
+
+  /// The event as an Event of its own (for reports).
+  Event copy() const {
+    Event E;
+    E.Kind = Kind;
+    E.Tid = Tid;
+    E.Op = Op;
+    E.Result = Result;
+    E.Args.assign(Args.begin(), Args.end());
+    E.Data.assign(Data.begin(), Data.end());
+    return E;
+  }
+};
+
+/// Whether \p E holds exactly the fields of \p V.
+inline bool sameEvent(const Event &E, const EventView &V) {
+  return E.Kind == V.Kind && E.Tid == V.Tid && E.Op == V.Op && E.Result == V.Result &&
+         llvm::ArrayRef<uint64_t>(E.Args) == V.Args &&
+         llvm::ArrayRef<uint8_t>(E.Data) == V.Data;
+}
 
 /// Names a system call number of the trace's arch ("" when unknown).
 using SyscallNamer = std::function<std::string(uint64_t)>;

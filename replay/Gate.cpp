@@ -49,19 +49,16 @@ void Gate::stop(StopReason R, std::string Msg) {
 const Event *Gate::peek() {
   if (Stop != StopReason::None)
     return nullptr;
-  if (!Next && !AtEnd) {
-    Event E;
-    auto More = Reader->next(E);
+  if (!HaveNext && !AtEnd) {
+    auto More = Reader->next(Next);
     if (!More) {
       stop(StopReason::BadTrace, llvm::toString(More.takeError()));
       return nullptr;
     }
-    if (*More)
-      Next = std::move(E);
-    else
-      AtEnd = true;
+    HaveNext = *More;
+    AtEnd = !*More;
   }
-  if (!Next) {
+  if (!HaveNext) {
     stop(StopReason::TraceEnded,
          "the trace ends after event " + std::to_string(Position) +
              (Reader->truncated() ? " (the recording was cut short)" : ""));
@@ -69,14 +66,14 @@ const Event *Gate::peek() {
   }
   if (StopAt && Position == *StopAt) {
     stop(StopReason::StopAt, "stopped before event " + std::to_string(Position) +
-                                 ": " + describe(*Next, Namer));
+                                 ": " + describe(Next, Namer));
     return nullptr;
   }
-  return &*Next;
+  return &Next;
 }
 
 void Gate::consume() {
-  Next.reset();
+  HaveNext = false;
   ++Position;
 }
 
@@ -94,11 +91,7 @@ const Event *Gate::takeInput(InputKind K) {
 }
 
 void Gate::logInput(InputKind K, int64_t Result, llvm::ArrayRef<uint8_t> Data) {
-  Scratch.Kind = EventKind::Input;
-  Scratch.Op = uint64_t(K);
-  Scratch.Result = Result;
-  Scratch.Data.assign(Data.begin(), Data.end());
-  Writer->append(Scratch);
+  Writer->append(EventView(EventKind::Input, 0, uint64_t(K), Result, {}, Data));
   ++Position;
 }
 
@@ -176,10 +169,7 @@ uint64_t Gate::hostSignals(std::atomic<uint64_t> *Source) {
   case Mode::Record: {
     uint64_t Sigs = Source ? Source->exchange(0) : 0;
     if (Sigs) {
-      Event E;
-      E.Kind = EventKind::HostSignal;
-      E.Op = Sigs;
-      Writer->append(E);
+      Writer->append(EventView(EventKind::HostSignal, 0, Sigs, 0));
       ++Position;
     }
     return Sigs;
@@ -209,7 +199,7 @@ int Gate::stopExitCode() const {
 
 void Gate::finish() {
   Finished = true;
-  if (TheMode != Mode::Replay || Stop != StopReason::None || Next)
+  if (TheMode != Mode::Replay || Stop != StopReason::None || HaveNext)
     return;
   Event E;
   auto More = Reader->next(E);
@@ -221,7 +211,7 @@ void Gate::finish() {
                                    describe(E, Namer));
 }
 
-void Gate::event(const Event &E) {
+void Gate::event(const EventView &E) {
   if (Finished)
     return;
   switch (TheMode) {
@@ -235,10 +225,10 @@ void Gate::event(const Event &E) {
     const Event *Want = peek();
     if (!Want)
       return;
-    if (*Want != E) {
+    if (!sameEvent(*Want, E)) {
       stop(StopReason::Diverged, "event " + std::to_string(Position) +
                                      ": expected " + describe(*Want, Namer) +
-                                     ", the run did " + describe(E, Namer));
+                                     ", the run did " + describe(E.copy(), Namer));
       return;
     }
     consume();

@@ -79,7 +79,7 @@ public:
   uint64_t hostSignals(std::atomic<uint64_t> *Source);
 
   /// A verification event: logged in record, checked in replay.
-  void event(const Event &E);
+  void event(const EventView &E);
   /// After the End event. Replay: the trace must end too (a further event
   /// is a divergence, a damaged rest a bad trace). From then on (the
   /// kernel's teardown), host calls are made in record and run modes but
@@ -121,7 +121,10 @@ private:
   TraceWriter *Writer = nullptr;
   TraceReader *Reader = nullptr;
   std::optional<uint64_t> StopAt;
-  std::optional<Event> Next; // replay's one event of look-ahead
+  /// Replay's one event of look-ahead, valid when HaveNext. Decoded in
+  /// place, event after event, so that its storage is reused.
+  Event Next;
+  bool HaveNext = false;
   bool AtEnd = false;
   StopReason Stop = StopReason::None;
   std::string StopMessage;
@@ -130,7 +133,6 @@ private:
   uint64_t Position = 0;
   bool Finished = false; // after finish(): nothing more is logged or served
   uint64_t Count = 0;
-  Event Scratch; // record: reused for inputs
 };
 
 } // namespace reprise::replay

@@ -14,21 +14,22 @@
 #include "replay/Trace.h"
 #include "replay/TraceFormat.h"
 
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/Twine.h"
-#include "llvm/Support/CRC.h"
 #include "llvm/Support/Compiler.h"
 #include "llvm/Support/Endian.h"
 #include "llvm/Support/FileSystem.h"
-#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/raw_ostream.h"
-#include "llvm/Support/xxhash.h"
 
 #include <algorithm>
 #include <array>
 #include <cassert>
 #include <cstring>
 #include <limits>
+#include <list>
+#include <optional>
 #include <unordered_map>
 
 namespace reprise::replay {
@@ -107,8 +108,14 @@ struct ArgPredictor {
   std::array<uint64_t, PredictedArgs> &slot(uint64_t Nr) {
     return Last[std::min<uint64_t>(Nr, PredictorSlots)];
   }
-  void update(const Event &E) {
+  void update(const EventView &E) {
     auto &S = slot(E.Op);
+    // A system call event has all six (a copy of fixed size compiles to a
+    // few moves; one of variable size to a call or a rep movsb).
+    if (E.Args.size() >= PredictedArgs) {
+      std::memcpy(S.data(), E.Args.data(), sizeof S);
+      return;
+    }
     for (size_t K = 0; K < PredictedArgs; ++K)
       S[K] = K < E.Args.size() ? E.Args[K] : 0;
   }
@@ -117,14 +124,13 @@ struct ArgPredictor {
 constexpr uint8_t LastKind = uint8_t(EventKind::End);
 
 /// What the writer knows a blob by. Two different contents with the same key
-/// would make replay serve the wrong bytes, so the key is the xxHash64 of the
-/// content, its length and its CRC-32: 96 bits of hash from two functions
-/// that work differently (FORMAT.md weighs this against SHA-256). The reader
-/// never sees keys: a trace refers to a blob by its index.
+/// would make replay serve the wrong bytes, so the key is the content's
+/// xxHash64 and its length, one pass over the bytes (FORMAT.md weighs this
+/// against the alternatives). The reader never sees
+/// keys: a trace refers to a blob by its index.
 struct BlobKey {
   uint64_t Hash;
   uint64_t Size;
-  uint32_t Crc;
   bool operator==(const BlobKey &) const = default;
 };
 
@@ -132,9 +138,12 @@ struct BlobKeyHash {
   size_t operator()(const BlobKey &K) const { return size_t(K.Hash); }
 };
 
-BlobKey blobKey(llvm::ArrayRef<uint8_t> D) {
-  return {llvm::xxHash64(D), D.size(), llvm::crc32(D)};
-}
+BlobKey blobKey(llvm::ArrayRef<uint8_t> D) { return {format::chunkHash(D), D.size()}; }
+
+/// Packed chunks wait in memory until this many bytes of them do (or an
+/// Events chunk is cut): new blobs then reach the file in few writes, and a
+/// run of large new blobs does not pile up in memory.
+constexpr size_t FlushBytes = 1u << 20;
 
 /// Appends header fields to a byte vector.
 struct Encoder {
@@ -185,6 +194,24 @@ struct Cursor {
   size_t left() const { return size_t(End - P); }
 
   Got uleb(uint64_t &V) {
+    // Most fields are below 128: one byte, on the fast path.
+    if (LLVM_LIKELY(P != End && *P < 0x80)) {
+      V = *P++;
+      return Got::Value;
+    }
+    return ulebLong(V);
+  }
+
+  Got sleb(int64_t &V) {
+    if (LLVM_LIKELY(P != End && *P < 0x80)) {
+      // Bit 6 is the sign: shift it to bit 63 and back.
+      V = int64_t(uint64_t(*P++) << 57) >> 57;
+      return Got::Value;
+    }
+    return slebLong(V);
+  }
+
+  LLVM_ATTRIBUTE_NOINLINE Got ulebLong(uint64_t &V) {
     uint64_t R = 0;
     for (unsigned I = 0; I < MaxLeb; ++I) {
       if (P + I == End)
@@ -203,7 +230,7 @@ struct Cursor {
     return Got::Bad;
   }
 
-  Got sleb(int64_t &V) {
+  LLVM_ATTRIBUTE_NOINLINE Got slebLong(int64_t &V) {
     uint64_t R = 0;
     for (unsigned I = 0; I < MaxLeb; ++I) {
       if (P + I == End)
@@ -296,8 +323,8 @@ struct TraceWriter::Impl {
   llvm::SmallVector<uint8_t, 0> Raw;
   uint32_t ChunkEvents = 0;
   /// Packed chunks waiting for the file: those cut before the header was
-  /// set, or the one just cut.
-  std::vector<uint8_t> Out;
+  /// set, the one just cut, or Blob chunks (see FlushBytes).
+  llvm::SmallVector<uint8_t, 0> Out;
   std::unordered_map<BlobKey, uint64_t, BlobKeyHash> Blobs;
   ArgPredictor Predictor;
   uint64_t Events = 0;
@@ -315,12 +342,12 @@ struct TraceWriter::Impl {
     OS->clear_error();
   }
 
-  void encode(const Event &E);
+  void encode(const EventView &E);
   /// Writes the arguments of an event that is not a Syscall with at most
   /// PredictedArgs of them at \p P; returns the end.
-  LLVM_ATTRIBUTE_NOINLINE uint8_t *encodeArgs(const Event &E, uint8_t *P);
+  LLVM_ATTRIBUTE_NOINLINE uint8_t *encodeArgs(const EventView &E, uint8_t *P);
   /// Appends \p Data in the form DataForm picks, which it records in the
-  /// field bits at \p BitsAt.
+  /// field bits at \p BitsAt; a new blob's contents go to Blob chunks.
   LLVM_ATTRIBUTE_NOINLINE void encodeData(llvm::ArrayRef<uint8_t> Data, size_t BitsAt);
   /// Cuts what the chunk limits say must go after the event just encoded.
   void cutAfterEvent() {
@@ -335,7 +362,7 @@ struct TraceWriter::Impl {
   void flush();
 };
 
-void TraceWriter::Impl::encode(const Event &E) {
+void TraceWriter::Impl::encode(const EventView &E) {
   assert(uint8_t(E.Kind) >= 1 && uint8_t(E.Kind) <= LastKind &&
          "an event of no known kind");
   assert(E.Args.size() <= MaxArgs && "more arguments than a trace holds");
@@ -395,7 +422,7 @@ void TraceWriter::Impl::encode(const Event &E) {
     encodeData(E.Data, Old + 1);
 }
 
-uint8_t *TraceWriter::Impl::encodeArgs(const Event &E, uint8_t *P) {
+uint8_t *TraceWriter::Impl::encodeArgs(const EventView &E, uint8_t *P) {
   // The layout of the common case, for any count: the mask is a ULEB.
   size_t N = E.Args.size();
   if (N > MaxArgs) {
@@ -433,9 +460,20 @@ void TraceWriter::Impl::encodeData(llvm::ArrayRef<uint8_t> Data, size_t BitsAt) 
   }
   Raw[BitsAt] |= uint8_t(uint8_t(Form) << DataShift);
   size_t Old = Raw.size();
-  if (Form == DataForm::BlobRef) {
+  if (Form != DataForm::Inline) {
+    // A blob: its number, or the length of a new one whose contents go to
+    // Blob chunks now, ahead of every Events chunk that holds this event.
     Raw.resize_for_overwrite(Old + MaxLeb);
-    Raw.truncate(size_t(putUleb(Raw.data() + Old, BlobIndex) - Raw.data()));
+    uint64_t V = Form == DataForm::BlobRef ? BlobIndex : Data.size();
+    Raw.truncate(size_t(putUleb(Raw.data() + Old, V) - Raw.data()));
+    if (Form == DataForm::NewBlob) {
+      for (size_t Off = 0; Off < Data.size(); Off += Limits.Bytes)
+        Packer.pack(ChunkType::Blob,
+                    Data.slice(Off, std::min<size_t>(Limits.Bytes, Data.size() - Off)),
+                    Out);
+      if (HeaderWritten && Out.size() >= FlushBytes)
+        flush();
+    }
     return;
   }
   Raw.resize_for_overwrite(Old + MaxLeb + Data.size());
@@ -512,17 +550,18 @@ void TraceWriter::setHeader(TraceHeader H) {
                    " bytes, more than a trace may hold";
     Raw.clear();
   }
-  std::vector<uint8_t> Front;
-  appendPreamble(Front, FormatVersion);
+  std::vector<uint8_t> Preamble;
+  appendPreamble(Preamble, FormatVersion);
+  llvm::SmallVector<uint8_t, 0> Front(Preamble.begin(), Preamble.end());
   I->Packer.pack(ChunkType::Header, Raw, Front);
   // The chunks cut while the header was missing follow it.
-  Front.insert(Front.end(), I->Out.begin(), I->Out.end());
+  Front.append(I->Out.begin(), I->Out.end());
   I->Out = std::move(Front);
   I->HeaderWritten = true;
   I->flush();
 }
 
-void TraceWriter::append(const Event &E) {
+void TraceWriter::append(const EventView &E) {
   assert(!I->Finished && "append after finish");
   if (LLVM_UNLIKELY(uint8_t(uint8_t(E.Kind) - 1) >= LastKind) && I->Failure.empty())
     I->Failure = "event " + std::to_string(I->Events) + " has no known kind";
@@ -558,18 +597,90 @@ uint64_t TraceWriter::bytesWritten() const { return I->Written; }
 
 //===-- TraceReader --------------------------------------------------------===//
 
+namespace {
+
+/// One Blob chunk the reader has passed: where its stored bytes are, to be
+/// read when an event needs the blob.
+struct BlobPiece {
+  uint64_t StoredAt; // file offset of the stored bytes
+  uint64_t Index;    // chunk number, for errors
+  ChunkHeader H;
+};
+
+/// A blob: Count pieces from First in TraceReader::Impl::Pieces.
+struct BlobPlace {
+  size_t First;
+  size_t Count;
+};
+
+/// The bytes of blobs read again recently, least recently used dropped
+/// first, BlobCacheBytes at most: what a run reads again and again (the
+/// executable at every exec, a library every process maps) then costs a
+/// copy instead of a read, a checksum and a decompression each time. A
+/// first read is not kept (most data is read once), nor a blob larger than
+/// a quarter of the cache.
+constexpr size_t BlobCacheBytes = 4u << 20;
+
+struct BlobCache {
+  struct Entry {
+    size_t Blob;
+    llvm::SmallVector<uint8_t, 0> Bytes;
+  };
+  std::list<Entry> Entries; // most recently used first
+  llvm::DenseMap<size_t, std::list<Entry>::iterator> Index;
+  size_t Bytes = 0;
+
+  const llvm::SmallVectorImpl<uint8_t> *find(size_t Blob) {
+    auto It = Index.find(Blob);
+    if (It == Index.end())
+      return nullptr;
+    Entries.splice(Entries.begin(), Entries, It->second);
+    return &It->second->Bytes;
+  }
+  void add(size_t Blob, llvm::ArrayRef<uint8_t> B) {
+    if (B.size() > BlobCacheBytes / 4)
+      return;
+    Entries.push_front({Blob, llvm::SmallVector<uint8_t, 0>(B.begin(), B.end())});
+    Index[Blob] = Entries.begin();
+    Bytes += B.size();
+    while (Bytes > BlobCacheBytes) {
+      Bytes -= Entries.back().Bytes.size();
+      Index.erase(Entries.back().Blob);
+      Entries.pop_back();
+    }
+  }
+};
+
+} // namespace
+
 struct TraceReader::Impl {
-  std::unique_ptr<llvm::MemoryBuffer> Buffer; // open()
-  std::vector<uint8_t> Owned;                 // fromBytes()
-  llvm::ArrayRef<uint8_t> File;
-  size_t Pos = PreambleSize; // offset of the next chunk
-  uint64_t ChunkIndex = 0;   // index of the next chunk
+  /// The file, read piece by piece as chunks are needed (open()), or the
+  /// bytes of one in memory (fromBytes()). FileSize is taken when opened.
+  llvm::sys::fs::file_t Fd = llvm::sys::fs::kInvalidFile;
+  std::vector<uint8_t> Owned;
+  uint64_t FileSize = 0;
+  std::string Path;
+  /// The stored bytes of the chunk last read from the file.
+  llvm::SmallVector<uint8_t, 0> StoredBuf;
+  uint64_t Pos = PreambleSize; // offset of the next chunk
+  uint64_t ChunkIndex = 0;     // index of the next chunk
   ChunkUnpacker Unpacker;
   TraceHeader Header;
   /// Decompressed event bytes not yet decoded start at StreamPos.
-  std::vector<uint8_t> Stream;
+  llvm::SmallVector<uint8_t, 0> Stream;
   size_t StreamPos = 0;
-  std::vector<std::vector<uint8_t>> Blobs;
+  /// Every Blob chunk passed so far, in file order; new blobs take them in
+  /// that order from Claimed on. Only their places are kept: a blob's bytes
+  /// are read from the file each time an event needs them, so memory does
+  /// not grow with what the trace holds.
+  std::vector<BlobPiece> Pieces;
+  size_t Claimed = 0;
+  std::vector<BlobPlace> Blobs;
+  BlobCache Cache;
+  /// The blob whose bytes the event just decoded carries (decode() sets it,
+  /// next() reads the bytes).
+  std::optional<size_t> WantBlob;
+  bool WantAgain = false; // ... by reference to an earlier event's
   ArgPredictor Predictor;
   uint64_t Position = 0;
   bool Done = false;       // next() returned false
@@ -577,37 +688,89 @@ struct TraceReader::Impl {
   bool LastWasEnd = false; // the last event read was EventKind::End
   std::string Failure;     // set once next() failed: it fails from then on
 
+  ~Impl() {
+    if (Fd != llvm::sys::fs::kInvalidFile)
+      llvm::sys::fs::closeFile(Fd);
+  }
+
   enum class Found : uint8_t { Chunk, FileEnd, Cut };
-  llvm::Expected<Found> nextChunk(ChunkHeader &H, llvm::ArrayRef<uint8_t> &Stored,
-                                  uint64_t &Index);
+  llvm::Expected<Found> nextChunk(ChunkHeader &H, uint64_t &StoredAt, uint64_t &Index);
+  /// Reads \p N bytes at \p At of the file; a view that stays valid until
+  /// the next read.
+  llvm::Expected<llvm::ArrayRef<uint8_t>> readAt(uint64_t At, size_t N, uint64_t Index);
+  /// Appends the raw bytes of the chunk \p Index (\p H, stored at \p At).
+  template <typename Vector>
+  llvm::Error unpack(uint64_t Index, const ChunkHeader &H, uint64_t At, Vector &Out) {
+    auto Stored = readAt(At, H.StoredSize, Index);
+    if (!Stored)
+      return Stored.takeError();
+    return Unpacker.unpack(Index, H, *Stored, Out);
+  }
   llvm::Error start();
   Got decode(Event &E, std::string &Why);
-  llvm::Expected<bool> endChunk(const ChunkHeader &H, llvm::ArrayRef<uint8_t> Stored,
-                                uint64_t Index);
+  /// The bytes of blob \p B into \p Out; \p Again when an earlier event
+  /// had them too.
+  llvm::Error fetchBlob(size_t B, bool Again, llvm::SmallVectorImpl<uint8_t> &Out);
+  llvm::Expected<bool> endChunk(const ChunkHeader &H, uint64_t StoredAt, uint64_t Index);
   llvm::Error fail(llvm::Error E) {
     Failure = llvm::toString(std::move(E));
     return error(Failure);
   }
 };
 
+llvm::Expected<llvm::ArrayRef<uint8_t>>
+TraceReader::Impl::readAt(uint64_t At, size_t N, uint64_t Index) {
+  assert(At + N <= FileSize && "reads stay inside the file as it was opened");
+  if (Fd == llvm::sys::fs::kInvalidFile)
+    return llvm::ArrayRef<uint8_t>(Owned).slice(size_t(At), N);
+  StoredBuf.resize_for_overwrite(N);
+  size_t Got = 0;
+  while (Got < N) {
+    auto R = llvm::sys::fs::readNativeFileSlice(
+        Fd,
+        llvm::MutableArrayRef<char>(reinterpret_cast<char *>(StoredBuf.data()) + Got,
+                                    N - Got),
+        At + Got);
+    if (!R)
+      return error("chunk " + llvm::Twine(Index) +
+                   " cannot be read: " + llvm::toString(R.takeError()));
+    if (*R == 0)
+      return error("chunk " + llvm::Twine(Index) +
+                   " cannot be read: the file shrank while it was read");
+    Got += *R;
+  }
+  return llvm::ArrayRef<uint8_t>(StoredBuf);
+}
+
 llvm::Expected<TraceReader::Impl::Found>
-TraceReader::Impl::nextChunk(ChunkHeader &H, llvm::ArrayRef<uint8_t> &Stored,
-                             uint64_t &Index) {
-  if (Pos == File.size())
+TraceReader::Impl::nextChunk(ChunkHeader &H, uint64_t &StoredAt, uint64_t &Index) {
+  if (Pos == FileSize)
     return Found::FileEnd;
-  if (File.size() - Pos < ChunkHeaderSize)
+  if (FileSize - Pos < ChunkHeaderSize)
     return Found::Cut;
   Index = ChunkIndex;
+  auto Bytes = readAt(Pos, ChunkHeaderSize, Index);
+  if (!Bytes)
+    return Bytes.takeError();
   // The chunk header is checked before any of its sizes is believed: a
   // damaged size must not pass for a file cut short.
-  if (!parseChunkHeader(File.data() + Pos, H))
+  if (!parseChunkHeader(Bytes->data(), H))
     return error("chunk " + llvm::Twine(Index) + " is corrupt (checksum)");
-  if (H.Type < uint8_t(ChunkType::Header) || H.Type > uint8_t(ChunkType::End))
+  if (H.Type < uint8_t(ChunkType::Header) || H.Type > uint8_t(ChunkType::Blob))
     return error("chunk " + llvm::Twine(Index) + " is corrupt (unknown type " +
                  llvm::Twine(unsigned(H.Type)) + ")");
-  if (H.StoredSize > File.size() - Pos - ChunkHeaderSize)
+  if (H.RawSize > MaxChunkRaw)
+    return error("chunk " + llvm::Twine(Index) + " is corrupt (it declares " +
+                 llvm::Twine(H.RawSize) + " bytes, more than a chunk may hold)");
+  // zstd never needs more: the bound keeps what one chunk costs to read in
+  // check, whatever the file says.
+  if (H.StoredSize > maxStoredSize(H.RawSize))
+    return error("chunk " + llvm::Twine(Index) + " is corrupt (" +
+                 llvm::Twine(H.StoredSize) + " stored bytes for " +
+                 llvm::Twine(H.RawSize) + ")");
+  if (H.StoredSize > FileSize - Pos - ChunkHeaderSize)
     return Found::Cut;
-  Stored = File.slice(Pos + ChunkHeaderSize, H.StoredSize);
+  StoredAt = Pos + ChunkHeaderSize;
   Pos += ChunkHeaderSize + H.StoredSize;
   ++ChunkIndex;
   return Found::Chunk;
@@ -616,19 +779,27 @@ TraceReader::Impl::nextChunk(ChunkHeader &H, llvm::ArrayRef<uint8_t> &Stored,
 llvm::Error TraceReader::Impl::start() {
   const char *CutShort = "the trace ends before its header (the recording was "
                          "cut short)";
-  size_t MagicBytes = std::min(File.size(), FileMagic.size());
-  if (MagicBytes && std::memcmp(File.data(), FileMagic.data(), MagicBytes) != 0)
-    return error("not a reprise trace");
-  if (File.size() < PreambleSize)
+  size_t MagicBytes = size_t(std::min<uint64_t>(FileSize, FileMagic.size()));
+  if (MagicBytes) {
+    auto Magic = readAt(0, MagicBytes, 0);
+    if (!Magic)
+      return Magic.takeError();
+    if (std::memcmp(Magic->data(), FileMagic.data(), MagicBytes) != 0)
+      return error("not a reprise trace");
+  }
+  if (FileSize < PreambleSize)
     return error(CutShort);
-  uint32_t Version = llvm::support::endian::read32le(File.data() + FileMagic.size());
+  auto V = readAt(FileMagic.size(), 4, 0);
+  if (!V)
+    return V.takeError();
+  uint32_t Version = llvm::support::endian::read32le(V->data());
   if (Version != FormatVersion)
     return error("trace format version " + llvm::Twine(Version) +
                  ", this reprise reads version " + llvm::Twine(FormatVersion));
   ChunkHeader H;
-  llvm::ArrayRef<uint8_t> Stored;
+  uint64_t StoredAt = 0;
   uint64_t Index = 0;
-  auto F = nextChunk(H, Stored, Index);
+  auto F = nextChunk(H, StoredAt, Index);
   if (!F)
     return F.takeError();
   if (*F != Found::Chunk)
@@ -638,13 +809,15 @@ llvm::Error TraceReader::Impl::start() {
   if (H.RawSize > MaxHeaderRaw)
     return error("chunk 0 is corrupt (a header of " + llvm::Twine(H.RawSize) + " bytes)");
   std::vector<uint8_t> Raw;
-  if (auto E = Unpacker.unpack(Index, H, Stored, Raw))
+  if (auto E = unpack(Index, H, StoredAt, Raw))
     return E;
   return decodeHeader(Raw, Header);
 }
 
 /// Decodes the event at StreamPos into \p E. On Value, moves past it; on
 /// Short, leaves everything but \p E as it was; on Bad, says why in \p Why.
+/// The bytes of a blob are not read here: WantBlob says which (next() reads
+/// them).
 Got TraceReader::Impl::decode(Event &E, std::string &Why) {
   Cursor C{Stream.data() + StreamPos, Stream.data() + Stream.size()};
   auto Bad = [&](const llvm::Twine &W) {
@@ -698,35 +871,71 @@ Got TraceReader::Impl::decode(Event &E, std::string &Why) {
       return Failed(G, "argument mask");
     if (N < 64 && Mask >> N)
       return Bad("is corrupt (a malformed argument mask)");
-    bool Syscall = E.Kind == EventKind::Syscall;
-    const auto &Pred = Predictor.slot(E.Op);
-    for (uint64_t K = 0; K < N; ++K) {
-      int64_t A = 0;
-      if (Mask >> K & 1)
-        if (Got G = C.sleb(A); G != Got::Value)
-          return Failed(G, "argument");
-      E.Args.push_back(uint64_t(A) + (Syscall && K < PredictedArgs ? Pred[K] : 0));
+    // Each argument starts as its prediction (zero but for the first ones
+    // of a Syscall event); the mask says which differences follow.
+    E.Args.resize_for_overwrite(size_t(N));
+    uint64_t *Out = E.Args.data();
+    size_t Predicted = 0;
+    if (E.Kind == EventKind::Syscall) {
+      const auto &Pred = Predictor.slot(E.Op);
+      Predicted = std::min<size_t>(size_t(N), PredictedArgs);
+      if (Predicted == PredictedArgs)
+        std::memcpy(Out, Pred.data(), sizeof Pred); // fixed size: a few moves
+      else
+        for (size_t K = 0; K < Predicted; ++K)
+          Out[K] = Pred[K];
+    }
+    for (size_t K = Predicted; K < N; ++K)
+      Out[K] = 0;
+    for (uint64_t M = Mask; M; M &= M - 1) {
+      int64_t A;
+      if (Got G = C.sleb(A); G != Got::Value)
+        return Failed(G, "argument");
+      Out[llvm::countTrailingZeros(M)] += uint64_t(A);
     }
   }
   // The data comes last: once it is read, the event is complete.
+  WantBlob.reset();
   switch (DataForm(Bits >> DataShift)) {
   case DataForm::None:
     E.Data.clear();
     break;
-  case DataForm::Inline:
-  case DataForm::NewBlob: {
-    bool New = DataForm(Bits >> DataShift) == DataForm::NewBlob;
+  case DataForm::Inline: {
     uint64_t N;
     if (Got G = C.uleb(N); G != Got::Value)
       return Failed(G, "data length");
-    if (New && N < BlobMinSize)
-      return Bad("is corrupt (a blob of " + llvm::Twine(N) + " bytes)");
+    // Longer data is a blob; the rule also bounds every event to a few
+    // hundred bytes, whatever the file says.
+    if (N >= BlobMinSize)
+      return Bad("is corrupt (" + llvm::Twine(N) + " bytes of inline data)");
     if (N > C.left())
       return Got::Short;
     E.Data.assign(C.P, C.P + N);
     C.P += N;
-    if (New)
-      Blobs.push_back(E.Data);
+    break;
+  }
+  case DataForm::NewBlob: {
+    uint64_t N;
+    if (Got G = C.uleb(N); G != Got::Value)
+      return Failed(G, "data length");
+    if (N < BlobMinSize)
+      return Bad("is corrupt (a blob of " + llvm::Twine(N) + " bytes)");
+    // Its contents are the next Blob chunks, which come before every
+    // Events chunk that holds the event: the reader has passed them.
+    size_t First = Claimed;
+    uint64_t Sum = 0;
+    while (Sum < N) {
+      if (Claimed == Pieces.size())
+        return Bad("is corrupt (its blob of " + llvm::Twine(N) +
+                   " bytes is not in the trace)");
+      Sum += Pieces[Claimed++].H.RawSize;
+    }
+    if (Sum != N)
+      return Bad("is corrupt (a blob of " + llvm::Twine(N) + " bytes in chunks of " +
+                 llvm::Twine(Sum) + ")");
+    WantBlob = Blobs.size();
+    WantAgain = false;
+    Blobs.push_back({First, Claimed - First});
     break;
   }
   case DataForm::BlobRef: {
@@ -736,7 +945,8 @@ Got TraceReader::Impl::decode(Event &E, std::string &Why) {
     if (Ref >= Blobs.size())
       return Bad("refers to blob " + llvm::Twine(Ref) + " of " +
                  llvm::Twine(Blobs.size()) + " (corrupt trace)");
-    E.Data = Blobs[Ref];
+    WantBlob = size_t(Ref);
+    WantAgain = true;
     break;
   }
   }
@@ -746,13 +956,31 @@ Got TraceReader::Impl::decode(Event &E, std::string &Why) {
   return Got::Value;
 }
 
+llvm::Error TraceReader::Impl::fetchBlob(size_t B, bool Again,
+                                         llvm::SmallVectorImpl<uint8_t> &Out) {
+  if (const auto *Kept = Again ? Cache.find(B) : nullptr) {
+    Out.assign(Kept->begin(), Kept->end());
+    return llvm::Error::success();
+  }
+  Out.clear();
+  const BlobPlace &P = Blobs[B];
+  for (size_t K = P.First; K < P.First + P.Count; ++K) {
+    const BlobPiece &Piece = Pieces[K];
+    if (auto E = unpack(Piece.Index, Piece.H, Piece.StoredAt, Out))
+      return E;
+  }
+  if (Again)
+    Cache.add(B, Out);
+  return llvm::Error::success();
+}
+
 /// The End chunk: the event count it holds must be the number of events
-/// read, no event may be left unfinished, and nothing may follow it.
-llvm::Expected<bool> TraceReader::Impl::endChunk(const ChunkHeader &H,
-                                                 llvm::ArrayRef<uint8_t> Stored,
+/// read, no event may be left unfinished, every Blob chunk must belong to
+/// a blob, and nothing may follow it.
+llvm::Expected<bool> TraceReader::Impl::endChunk(const ChunkHeader &H, uint64_t StoredAt,
                                                  uint64_t Index) {
   std::vector<uint8_t> Raw;
-  if (auto E = Unpacker.unpack(Index, H, Stored, Raw))
+  if (auto E = unpack(Index, H, StoredAt, Raw))
     return fail(std::move(E));
   Cursor C{Raw.data(), Raw.data() + Raw.size()};
   uint64_t Total;
@@ -765,8 +993,11 @@ llvm::Expected<bool> TraceReader::Impl::endChunk(const ChunkHeader &H,
     return fail(error("chunk " + llvm::Twine(Index) + " is corrupt (it counts " +
                       llvm::Twine(Total) + " events, the trace holds " +
                       llvm::Twine(Position) + ")"));
-  if (Pos != File.size())
-    return fail(error("the trace has " + llvm::Twine(File.size() - Pos) +
+  if (Claimed != Pieces.size())
+    return fail(error("chunk " + llvm::Twine(Pieces[Claimed].Index) +
+                      " is corrupt (a blob chunk that no event uses)"));
+  if (Pos != FileSize)
+    return fail(error("the trace has " + llvm::Twine(FileSize - Pos) +
                       " bytes after its end"));
   Done = true;
   return false;
@@ -776,16 +1007,21 @@ TraceReader::TraceReader() : I(std::make_unique<Impl>()) {}
 TraceReader::~TraceReader() = default;
 
 llvm::Expected<std::unique_ptr<TraceReader>> TraceReader::open(llvm::StringRef Path) {
-  // Read, not mapped: a file shrinking under a mapping would kill reprise.
-  auto B = llvm::MemoryBuffer::getFile(Path, /*IsText=*/false,
-                                       /*RequiresNullTerminator=*/false,
-                                       /*IsVolatile=*/true);
-  if (!B)
-    return error("cannot open trace " + Path + ": " + B.getError().message());
+  // Read piece by piece, never mapped (a file shrinking under a mapping
+  // would kill reprise) nor read whole (the file contents a trace holds can
+  // be much larger than what replay needs at once).
+  auto Fd = llvm::sys::fs::openNativeFileForRead(Path);
+  if (!Fd)
+    return error("cannot open trace " + Path + ": " + llvm::toString(Fd.takeError()));
   std::unique_ptr<TraceReader> R(new TraceReader());
-  R->I->Buffer = std::move(*B);
-  R->I->File = {reinterpret_cast<const uint8_t *>(R->I->Buffer->getBufferStart()),
-                R->I->Buffer->getBufferSize()};
+  R->I->Fd = *Fd;
+  llvm::sys::fs::file_status Status;
+  if (std::error_code EC = llvm::sys::fs::status(*Fd, Status))
+    return error("cannot open trace " + Path + ": " + EC.message());
+  if (Status.type() == llvm::sys::fs::file_type::directory_file)
+    return error("cannot open trace " + Path + ": " +
+                 std::make_error_code(std::errc::is_a_directory).message());
+  R->I->FileSize = Status.getSize();
   if (auto E = R->I->start())
     return error(Path + ": " + llvm::toString(std::move(E)));
   return R;
@@ -795,7 +1031,7 @@ llvm::Expected<std::unique_ptr<TraceReader>>
 TraceReader::fromBytes(std::vector<uint8_t> Bytes) {
   std::unique_ptr<TraceReader> R(new TraceReader());
   R->I->Owned = std::move(Bytes);
-  R->I->File = R->I->Owned;
+  R->I->FileSize = R->I->Owned.size();
   if (auto E = R->I->start())
     return E;
   return R;
@@ -813,6 +1049,9 @@ llvm::Expected<bool> TraceReader::next(Event &E) {
     std::string Why;
     Got G = R.decode(E, Why);
     if (G == Got::Value) {
+      if (R.WantBlob)
+        if (auto Err = R.fetchBlob(*R.WantBlob, R.WantAgain, E.Data))
+          return R.fail(std::move(Err));
       ++R.Position;
       R.LastWasEnd = E.Kind == EventKind::End;
       return true;
@@ -827,9 +1066,9 @@ llvm::Expected<bool> TraceReader::next(Event &E) {
       R.StreamPos = 0;
     }
     ChunkHeader H;
-    llvm::ArrayRef<uint8_t> Stored;
+    uint64_t StoredAt = 0;
     uint64_t Index = 0;
-    auto F = R.nextChunk(H, Stored, Index);
+    auto F = R.nextChunk(H, StoredAt, Index);
     if (!F)
       return R.fail(F.takeError());
     if (*F != Impl::Found::Chunk) {
@@ -838,11 +1077,18 @@ llvm::Expected<bool> TraceReader::next(Event &E) {
     }
     switch (ChunkType(H.Type)) {
     case ChunkType::Events:
-      if (auto Err = R.Unpacker.unpack(Index, H, Stored, R.Stream))
+      if (auto Err = R.unpack(Index, H, StoredAt, R.Stream))
         return R.fail(std::move(Err));
       continue;
+    case ChunkType::Blob:
+      // Only noted: its bytes are read when the event that needs them is.
+      if (H.RawSize == 0)
+        return R.fail(
+            error("chunk " + llvm::Twine(Index) + " is corrupt (an empty blob chunk)"));
+      R.Pieces.push_back({StoredAt, Index, H});
+      continue;
     case ChunkType::End:
-      return R.endChunk(H, Stored, Index);
+      return R.endChunk(H, StoredAt, Index);
     case ChunkType::Header:
       return R.fail(
           error("chunk " + llvm::Twine(Index) + " is corrupt (a second header)"));

@@ -25,7 +25,7 @@
 namespace reprise::replay {
 
 /// The format version this build writes and the only one it reads.
-constexpr uint32_t FormatVersion = 2;
+constexpr uint32_t FormatVersion = 3;
 
 struct TraceHeader {
   std::string ReprisVersion;  // REPRISE_VERSION of the recorder
@@ -59,7 +59,7 @@ public:
   /// appended before it wait in memory.
   void setHeader(TraceHeader H);
   /// Appends \p E; a full chunk goes to the file at once.
-  void append(const Event &E);
+  void append(const EventView &E);
   /// Writes the last chunk and closes the file.
   llvm::Error finish();
 

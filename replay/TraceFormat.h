@@ -11,6 +11,7 @@
 #pragma once
 
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/SmallVector.h"
 #include "llvm/Support/Error.h"
 
 #include <array>
@@ -31,6 +32,7 @@ enum class ChunkType : uint8_t {
   Header = 1, // chunk 0 and only chunk 0: the TraceHeader
   Events = 2, // the next bytes of the event stream
   End = 3,    // written by finish(): the total event count, then nothing
+  Blob = 4,   // the next piece of the contents of a new blob
 };
 
 /// type u8, raw size u32, stored size u32, xxHash64 of the stored bytes u64,
@@ -52,9 +54,20 @@ constexpr size_t BlobMinSize = 256;
 /// and one id per PID namespace level, at most 33).
 constexpr size_t MaxArgs = 64;
 
-/// zstd's level for every chunk: fast, and what the determinism of the bytes
-/// written depends on (together with the zstd version).
+/// zstd's levels: what the determinism of the bytes written depends on
+/// (together with the zstd version). Level 1 for the header and the event
+/// stream, which compress very well and cheaply. Blob chunks hold host file
+/// contents, executables first of all, and compressing them cost most of
+/// what recording a short program adds: 25 M instructions (callgrind) for
+/// the 745 KiB static hello world of bench/run's spawn workload at level 1,
+/// whose run takes 61 M. zstd's fast level -5 takes about 40% less; the
+/// trace of that run grows from 362 KiB to 488 KiB.
 constexpr int ZstdLevel = 1;
+constexpr int BlobZstdLevel = -5;
+
+/// The checksum of chunks, and what the writer knows blob contents by (with
+/// their length): xxHash64 with seed 0.
+uint64_t chunkHash(llvm::ArrayRef<uint8_t> Bytes);
 
 /// Appends the magic and \p Version.
 void appendPreamble(std::vector<uint8_t> &Out, uint32_t Version);
@@ -70,6 +83,10 @@ struct ChunkHeader {
 /// does not match (a damaged chunk header).
 bool parseChunkHeader(const uint8_t *P, ChunkHeader &H);
 
+/// The most stored bytes a chunk of \p RawSize raw bytes may have: what zstd
+/// needs at worst. A reader checks it before it reads the stored bytes.
+size_t maxStoredSize(uint32_t RawSize);
+
 /// Compresses and frames chunks; keeps one zstd context for all of them.
 class ChunkPacker {
 public:
@@ -81,8 +98,14 @@ public:
   /// Appends to \p Out one chunk of type \p T holding \p Raw, which must be
   /// at most MaxChunkRaw bytes.
   void pack(ChunkType T, llvm::ArrayRef<uint8_t> Raw, std::vector<uint8_t> &Out);
+  /// The same, without zeroing the room it makes first (the writer's hot
+  /// path: a chunk of a 1 MiB read would otherwise be cleared, then written).
+  void pack(ChunkType T, llvm::ArrayRef<uint8_t> Raw, llvm::SmallVectorImpl<uint8_t> &Out);
 
 private:
+  /// Writes the chunk at \p Dst, which has room for ChunkHeaderSize +
+  /// maxStoredSize(Raw.size()) bytes; returns how many it took.
+  size_t packAt(ChunkType T, llvm::ArrayRef<uint8_t> Raw, uint8_t *Dst);
   void *Ctx; // ZSTD_CCtx
 };
 
@@ -100,8 +123,16 @@ public:
   /// wrong; \p Out is then left as it was.
   llvm::Error unpack(uint64_t Index, const ChunkHeader &H, llvm::ArrayRef<uint8_t> Stored,
                      std::vector<uint8_t> &Out);
+  /// The same, without zeroing the room it makes first.
+  llvm::Error unpack(uint64_t Index, const ChunkHeader &H, llvm::ArrayRef<uint8_t> Stored,
+                     llvm::SmallVectorImpl<uint8_t> &Out);
 
 private:
+  /// Checks the chunk and decompresses it to \p Dst (H.RawSize bytes of
+  /// room, which the caller makes once the raw size passed the check).
+  llvm::Error check(uint64_t Index, const ChunkHeader &H, llvm::ArrayRef<uint8_t> Stored);
+  llvm::Error unpackAt(uint64_t Index, const ChunkHeader &H, llvm::ArrayRef<uint8_t> Stored,
+                       uint8_t *Dst);
   void *Ctx; // ZSTD_DCtx
 };
 

@@ -83,7 +83,7 @@ Event event(EventKind K, int32_t Tid, uint64_t Op, int64_t Result,
   E.Op = Op;
   E.Result = Result;
   E.Args.assign(Args);
-  E.Data = std::move(Data);
+  E.Data.assign(Data.begin(), Data.end());
   return E;
 }
 
@@ -255,6 +255,20 @@ std::vector<uint8_t> withEventBytes(const std::vector<uint8_t> &Raw) {
   return Out;
 }
 
+/// A trace with Blob chunks of these sizes (noise), then one Events chunk
+/// holding \p Raw, then an End chunk counting \p Count events.
+std::vector<uint8_t> withBlobs(const std::vector<size_t> &Pieces,
+                               const std::vector<uint8_t> &Raw, uint8_t Count) {
+  auto Real = write({end(0)});
+  std::vector<uint8_t> Out(Real.begin(), Real.begin() + long(chunkEnds(Real)[0]));
+  format::ChunkPacker P;
+  for (size_t N : Pieces)
+    P.pack(format::ChunkType::Blob, noise(N, 3), Out);
+  P.pack(format::ChunkType::Events, Raw, Out);
+  P.pack(format::ChunkType::End, std::vector<uint8_t>{Count}, Out);
+  return Out;
+}
+
 const ChunkLimits Small{7, 97};
 
 } // namespace
@@ -418,9 +432,9 @@ BOOST_AUTO_TEST_CASE(damage_is_named) {
 
 BOOST_AUTO_TEST_CASE(another_format_version_is_refused) {
   auto Full = write({end(0)});
-  llvm::support::endian::write32le(Full.data() + 8, 3);
+  llvm::support::endian::write32le(Full.data() + 8, 2);
   BOOST_TEST(read(Full).Error.value_or("") ==
-             "trace format version 3, this reprise reads version 2");
+             "trace format version 2, this reprise reads version 3");
   TempPath T;
   {
     std::error_code EC;
@@ -430,7 +444,7 @@ BOOST_AUTO_TEST_CASE(another_format_version_is_refused) {
   auto R = TraceReader::open(T.Path);
   BOOST_TEST_REQUIRE(!R);
   BOOST_TEST(llvm::toString(R.takeError()) ==
-             T.Path + ": trace format version 3, this reprise reads version 2");
+             T.Path + ": trace format version 2, this reprise reads version 3");
 }
 
 BOOST_AUTO_TEST_CASE(other_files_are_not_traces) {
@@ -467,6 +481,11 @@ BOOST_AUTO_TEST_CASE(bad_event_encodings_name_the_event) {
              "event 1 refers to blob 0 of 0 (corrupt trace)");
   BOOST_TEST(Decode({4, 0x20, 5, 1, 2, 3, 4, 5}).Error.value_or("") ==
              "event 1 is corrupt (a blob of 5 bytes)");
+  // Data of 256 bytes or more is a blob, never inline.
+  BOOST_TEST(Decode({4, 0x10, 0x80, 0x02}).Error.value_or("") ==
+             "event 1 is corrupt (256 bytes of inline data)");
+  BOOST_TEST(Decode({4, 0x20, 0x80, 0x02}).Error.value_or("") ==
+             "event 1 is corrupt (its blob of 256 bytes is not in the trace)");
   BOOST_TEST(Decode({4, 0x08, 65}).Error.value_or("") ==
              "event 1 is corrupt (65 arguments)");
   BOOST_TEST(Decode({4, 0x01, 0x80, 0x80, 0x80, 0x80, 0x10}).Error.value_or("") ==
@@ -485,6 +504,59 @@ BOOST_AUTO_TEST_CASE(bad_event_encodings_name_the_event) {
   format::ChunkPacker P;
   P.pack(format::ChunkType::End, std::vector<uint8_t>{1}, Bytes);
   BOOST_TEST(read(Bytes).Error.value_or("") == "the trace ends inside event 1");
+}
+
+BOOST_AUTO_TEST_CASE(blob_chunks_are_checked) {
+  // Schedule, then a Schedule with a new blob of 300 bytes, then End.
+  std::vector<uint8_t> Raw = {4, 0, 4, 0x20, 0xac, 0x02, 9, 0};
+  auto O = read(withBlobs({200, 100}, Raw, 3));
+  BOOST_TEST_REQUIRE(!O.Error.has_value(), O.Error.value_or(""));
+  BOOST_TEST_REQUIRE(O.Events.size() == 3u);
+  auto Want = noise(200, 3), Tail = noise(100, 3);
+  Want.insert(Want.end(), Tail.begin(), Tail.end());
+  BOOST_TEST((llvm::ArrayRef<uint8_t>(O.Events[1].Data) == llvm::ArrayRef<uint8_t>(Want)));
+  BOOST_TEST(read(withBlobs({200, 200}, Raw, 3)).Error.value_or("") ==
+             "event 1 is corrupt (a blob of 300 bytes in chunks of 400)");
+  BOOST_TEST(read(withBlobs({200, 100, 50}, Raw, 3)).Error.value_or("") ==
+             "chunk 3 is corrupt (a blob chunk that no event uses)");
+  BOOST_TEST(read(withBlobs({0}, Raw, 3)).Error.value_or("") ==
+             "chunk 1 is corrupt (an empty blob chunk)");
+  // A damaged blob is found when its event is read.
+  auto Bad = withBlobs({200, 100}, Raw, 3);
+  Bad[chunkEnds(Bad)[1] + format::ChunkHeaderSize + 4] ^= 1;
+  O = read(Bad);
+  BOOST_TEST(O.Error.value_or("") == "chunk 2 is corrupt (checksum)");
+  BOOST_TEST(O.Events.size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_trace_file_reads_as_its_bytes) {
+  // The reader reads files piece by piece: the same events as from memory.
+  std::vector<Event> Es;
+  for (int K = 0; K < 20; ++K) {
+    Es.push_back(input(InputKind::HostRead, 3000, noise(3000, K % 4)));
+    Es.push_back(syscall(1, 0, {3, 0x1000, 3000}, 3000));
+  }
+  Es.push_back(end(0));
+  auto Bytes = write(Es, Small);
+  TempPath T;
+  {
+    std::error_code EC;
+    llvm::raw_fd_ostream OS(T.Path, EC);
+    OS.write(reinterpret_cast<const char *>(Bytes.data()), Bytes.size());
+  }
+  auto R = TraceReader::open(T.Path);
+  BOOST_TEST_REQUIRE(!!R, llvm::toString(R.takeError()));
+  std::vector<Event> Got;
+  Event E;
+  for (;;) {
+    auto More = (*R)->next(E);
+    BOOST_TEST_REQUIRE(!!More, llvm::toString(More.takeError()));
+    if (!*More)
+      break;
+    Got.push_back(E);
+  }
+  BOOST_TEST(!(*R)->truncated());
+  BOOST_TEST(Got == Es, boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(the_end_chunk_is_checked) {
