@@ -597,6 +597,7 @@ llvm::Error Kernel::launch(const std::string &Program,
     if (auto F = fs::openHostStream(Fd, Gate, {Opts.Epoch, 0}))
       (void)T->Fds->installAt(Fd, F, false, 3);
   T->Fs = std::make_shared<fs::FsContext>();
+  T->Namespaces = NamespaceSet::root(NextNsId);
   T->Fs->Root = Root;
   T->Fs->Cwd = *Cwd;
   T->setIds(TaskIds::of(C.Uid, C.Gid));

@@ -417,6 +417,8 @@ private:
   /// The vDSO of each arch, built the first time a program of it is loaded.
   std::optional<loader::VdsoImage> Vdso[2];
   uint64_t NextAnonIno = 0x1000;
+  /// Ids of namespaces that Linux numbers dynamically (Namespaces.h).
+  uint64_t NextNsId = FirstDynamicNsId;
   PidRef Foreground; // see foregroundPgrp()
   std::shared_ptr<UnixNames> UnixNameTable;
   uint64_t CycleReads = 0;

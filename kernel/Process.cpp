@@ -53,6 +53,8 @@ Result<int32_t> Kernel::clone(Task &Parent, const CloneRequest &R,
   C.Fds = (F & LX_CLONE_FILES) ? Parent.Fds : Parent.Fds->clone();
   C.Fs = (F & LX_CLONE_FS) ? Parent.Fs
                            : std::make_shared<fs::FsContext>(*Parent.Fs);
+  // No CLONE_NEW* gets this far: the child is in its parent's namespaces.
+  C.Namespaces = Parent.Namespaces;
   C.setIds(Parent.Ids);
   C.SigMask = Parent.SigMask;
   C.Nice = Parent.Nice;
@@ -148,7 +150,11 @@ Result<int32_t> Kernel::clone(Task &Parent, const CloneRequest &R,
     C.VforkParent = &Parent;
 
   if (Gate.logging()) {
-    llvm::SmallVector<uint64_t, 4> Ids{uint64_t(R.ExitSignal)};
+    // The exit signal, the child's namespaces, then its tid in each PID
+    // namespace level, outermost first.
+    static_assert(NsKinds == replay::CloneNamespaces);
+    llvm::SmallVector<uint64_t, 16> Ids{uint64_t(R.ExitSignal)};
+    Ids.append(C.Namespaces->Ids.begin(), C.Namespaces->Ids.end());
     for (int32_t Id : C.Id->numbers())
       Ids.push_back(uint64_t(Id));
     event(replay::EventKind::Clone, Parent.tid(), F, Tid, Ids);

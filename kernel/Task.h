@@ -11,6 +11,7 @@
 #include "cpu/Engine.h"
 #include "fs/FdTable.h"
 #include "fs/Vfs.h"
+#include "kernel/Namespaces.h"
 #include "kernel/PidNamespace.h"
 #include "kernel/Signal.h"
 #include "kernel/Syscall.h"
@@ -263,6 +264,8 @@ public:
   std::shared_ptr<mm::AddressSpace> MM;
   std::shared_ptr<fs::FdTable> Fds;
   std::shared_ptr<fs::FsContext> Fs;
+  /// The namespaces the task is in (shared, never changed in place).
+  std::shared_ptr<const NamespaceSet> Namespaces;
 
   // Private to the thread.
   /// The ids; Creds is their file system view, for permission checks. Change

@@ -68,8 +68,16 @@ std::string describe(const Event &E, const SyscallNamer &Name) {
     OS << "task " << E.Tid << " clone flags " << llvm::format_hex(E.Op, 0)
        << " -> tid " << E.Result;
     if (!E.Args.empty()) {
-      OS << " (exit signal " << E.Args[0] << ", ids";
-      for (size_t I = 1; I < E.Args.size(); ++I)
+      // The exit signal, CloneNamespaces namespace ids, the tids.
+      OS << " (exit signal " << E.Args[0];
+      size_t Ids = 1;
+      if (E.Args.size() > CloneNamespaces) {
+        OS << ", namespaces";
+        for (; Ids <= CloneNamespaces; ++Ids)
+          OS << ' ' << E.Args[Ids];
+      }
+      OS << ", ids";
+      for (size_t I = Ids; I < E.Args.size(); ++I)
         OS << ' ' << E.Args[I];
       OS << ')';
     }

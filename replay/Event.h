@@ -31,6 +31,9 @@ enum class InputKind : uint8_t {
                     // rename, close...): only its result is input
 };
 
+/// How many namespace ids a Clone event holds after the exit signal.
+constexpr size_t CloneNamespaces = 8;
+
 enum class EventKind : uint8_t {
   /// Op: InputKind. Result: the host call's result (count or -errno).
   /// Data: the bytes it produced.
@@ -44,8 +47,9 @@ enum class EventKind : uint8_t {
   /// every task.
   Schedule = 4,
   /// Tid: the parent. Op: clone flags. Result: the child's tid.
-  /// Args: exit signal, then the child's id in each PID namespace level,
-  /// outermost first.
+  /// Args: exit signal; the ids of the child's namespaces, one per NsKind
+  /// (cgroup, ipc, mnt, net, pid, time, user, uts); then the child's tid
+  /// in each PID namespace level, outermost first.
   Clone = 5,
   /// Tid: the task that exec'd. Data: the guest path of the new image.
   Exec = 6,
@@ -107,11 +111,10 @@ struct EventView {
   }
 };
 
-/// Whether \p E holds exactly the fields of \p V.
-inline bool sameEvent(const Event &E, const EventView &V) {
-  return E.Kind == V.Kind && E.Tid == V.Tid && E.Op == V.Op && E.Result == V.Result &&
-         llvm::ArrayRef<uint64_t>(E.Args) == V.Args &&
-         llvm::ArrayRef<uint8_t>(E.Data) == V.Data;
+/// Whether \p A and \p B hold exactly the same fields.
+inline bool sameEvent(const EventView &A, const EventView &B) {
+  return A.Kind == B.Kind && A.Tid == B.Tid && A.Op == B.Op && A.Result == B.Result &&
+         A.Args == B.Args && A.Data == B.Data;
 }
 
 /// Names a system call number of the trace's arch ("" when unknown).

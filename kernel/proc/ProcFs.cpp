@@ -81,6 +81,7 @@ public:
     link(E, "root", [](Task &T) { return T.fsContext().Root.path(); });
     E["fd"] = fdDir();
     E["fdinfo"] = fdinfoDir();
+    E["ns"] = nsDir();
     if (Whole)
       E["task"] = taskDir();
     return E;
@@ -169,6 +170,31 @@ private:
   }
 
   /// task/: one directory per live thread, by tid.
+  /// ns: a link per namespace kind to "kind:[id]", and pid_for_children
+  /// and time_for_children.
+  VnodeRef nsDir() const {
+    return std::make_shared<SyntheticDir>(
+        FS, Key + "/ns", [&K = K, FS = FS, Pid = Pid, Tid = Tid, Key = Key] {
+          Entries E;
+          Task *T = findTask(K, Pid, Tid);
+          if (!T)
+            return E;
+          auto Add = [&](const char *Name, const char *Kind, uint64_t Id) {
+            std::string Target = nsLinkTarget(Kind, Id);
+            E[Name] = std::make_shared<SyntheticSymlink>(
+                FS, Key + "/ns/" + Name, [Target] { return Target; });
+          };
+          const NamespaceSet &S = *T->Namespaces;
+          for (size_t I = 0; I < NsKinds; ++I) {
+            const char *Kind = nsKindName(NsKind(I));
+            Add(Kind, Kind, S.Ids[I]);
+          }
+          Add("pid_for_children", "pid", S.PidForChildren);
+          Add("time_for_children", "time", S.TimeForChildren);
+          return E;
+        });
+  }
+
   VnodeRef taskDir() const {
     return std::make_shared<SyntheticDir>(
         FS, Key + "/task", [&K = K, FS = FS, Pid = Pid, Key = Key] {

@@ -119,7 +119,10 @@ std::vector<Event> everyKind() {
   Es.push_back(syscall(std::numeric_limits<int32_t>::max(), 9,
                        {0, 4096, 3, 0x22, uint64_t(-1), 0}, 0x7f0000000000));
   Es.push_back(event(EventKind::Schedule, 3, 123456789, 0));
-  Es.push_back(event(EventKind::Clone, 1, 0x3d0f00, 12, {17, 12, 1, 5}));
+  // Exit signal, eight namespace ids, a tid per PID namespace level.
+  Es.push_back(event(EventKind::Clone, 1, 0x3d0f00, 12,
+                     {17, 0xEFFFFFFB, 0xEFFFFFFF, 0xF0000000, 0xF0000001, 0xEFFFFFFC,
+                      0xEFFFFFFA, 0xEFFFFFFD, 0xEFFFFFFE, 12, 1, 5}));
   Es.push_back(event(EventKind::Exec, 12, 0, 0, {}, bytesOf("/usr/bin/env")));
   Es.push_back(event(EventKind::Exit, 12, 0, 0x100));
   Es.push_back(event(EventKind::Signal, std::numeric_limits<int32_t>::min(), 11, -6));
@@ -557,6 +560,51 @@ BOOST_AUTO_TEST_CASE(a_trace_file_reads_as_its_bytes) {
   }
   BOOST_TEST(!(*R)->truncated());
   BOOST_TEST(Got == Es, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(a_reader_let_go_early_stops_its_thread) {
+  // More events than the reader's thread may decode ahead: it waits for
+  // room when the reader is destroyed, and must stop all the same.
+  auto Es = manyEvents(200000);
+  auto Bytes = write(Es);
+  TempPath T;
+  {
+    std::error_code EC;
+    llvm::raw_fd_ostream OS(T.Path, EC);
+    OS.write(reinterpret_cast<const char *>(Bytes.data()), Bytes.size());
+  }
+  auto R = TraceReader::open(T.Path);
+  BOOST_TEST_REQUIRE(!!R, llvm::toString(R.takeError()));
+  for (size_t K = 0; K < 3; ++K) {
+    EventView V;
+    auto More = (*R)->next(V);
+    BOOST_TEST_REQUIRE((More && *More));
+    BOOST_TEST(sameEvent(V, Es[K]));
+  }
+  BOOST_TEST((*R)->position() == 3u);
+  R->reset(); // returns: the test would hang otherwise
+}
+
+BOOST_AUTO_TEST_CASE(a_writer_let_go_without_finish_leaves_what_it_cut) {
+  // As a recording killed before its end: the chunks cut so far are in
+  // the file, and read as a trace cut short.
+  std::vector<Event> Es;
+  for (uint64_t K = 0; K < 95; ++K)
+    Es.push_back(syscall(1, 110, {K}, 0));
+  TempPath T;
+  {
+    auto W = TraceWriter::create(T.Path, ChunkLimits{10, 1u << 20});
+    BOOST_TEST_REQUIRE(!!W, llvm::toString(W.takeError()));
+    (*W)->setHeader(sampleHeader());
+    for (const Event &E : Es)
+      (*W)->append(E);
+  }
+  auto O = read(readFile(T.Path));
+  BOOST_TEST(!O.Error.has_value());
+  BOOST_TEST(O.Truncated);
+  BOOST_TEST_REQUIRE(O.Events.size() == 90u);
+  BOOST_TEST(std::vector<Event>(Es.begin(), Es.begin() + 90) == O.Events,
+             boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(the_end_chunk_is_checked) {
