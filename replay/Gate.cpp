@@ -46,7 +46,7 @@ void Gate::stop(StopReason R, std::string Msg) {
     OnStop();
 }
 
-const EventView *Gate::peek() {
+const Event *Gate::peek() {
   if (Stop != StopReason::None)
     return nullptr;
   if (!HaveNext && !AtEnd) {
@@ -66,7 +66,7 @@ const EventView *Gate::peek() {
   }
   if (StopAt && Position == *StopAt) {
     stop(StopReason::StopAt, "stopped before event " + std::to_string(Position) +
-                                 ": " + describe(Next.copy(), Namer));
+                                 ": " + describe(Next, Namer));
     return nullptr;
   }
   return &Next;
@@ -77,14 +77,14 @@ void Gate::consume() {
   ++Position;
 }
 
-const EventView *Gate::takeInput(InputKind K) {
-  const EventView *E = peek();
+const Event *Gate::takeInput(InputKind K) {
+  const Event *E = peek();
   if (!E)
     return nullptr;
   if (E->Kind != EventKind::Input || E->Op != uint64_t(K)) {
     stop(StopReason::Diverged,
          "event " + std::to_string(Position) + ": the run asks for " +
-             inputName(K) + ", the trace has " + describe(E->copy(), Namer));
+             inputName(K) + ", the trace has " + describe(*E, Namer));
     return nullptr;
   }
   return E;
@@ -114,7 +114,7 @@ int64_t Gate::call(InputKind K, llvm::MutableArrayRef<uint8_t> Out,
     return R;
   }
   case Mode::Replay: {
-    const EventView *E = takeInput(K);
+    const Event *E = takeInput(K);
     if (!E)
       return -5; // EIO: the kernel stops before the guest runs on
     if (E->Data.size() > Out.size()) {
@@ -148,7 +148,7 @@ int64_t Gate::callVar(InputKind K, std::string &Out,
     return R;
   }
   case Mode::Replay: {
-    const EventView *E = takeInput(K);
+    const Event *E = takeInput(K);
     if (!E)
       return -5;
     Out.assign(E->Data.begin(), E->Data.end());
@@ -175,7 +175,7 @@ uint64_t Gate::hostSignals(std::atomic<uint64_t> *Source) {
     return Sigs;
   }
   case Mode::Replay: {
-    const EventView *E = peek();
+    const Event *E = peek();
     if (!E || E->Kind != EventKind::HostSignal)
       return 0;
     uint64_t Sigs = E->Op;
@@ -222,12 +222,12 @@ void Gate::event(const EventView &E) {
     ++Position;
     return;
   case Mode::Replay: {
-    const EventView *Want = peek();
+    const Event *Want = peek();
     if (!Want)
       return;
     if (!sameEvent(*Want, E)) {
       stop(StopReason::Diverged, "event " + std::to_string(Position) +
-                                     ": expected " + describe(Want->copy(), Namer) +
+                                     ": expected " + describe(*Want, Namer) +
                                      ", the run did " + describe(E.copy(), Namer));
       return;
     }

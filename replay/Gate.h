@@ -109,22 +109,21 @@ public:
 private:
   /// Replay: the next event of the trace, or null when it ended or is bad
   /// (the gate is then stopped).
-  const EventView *peek();
+  const Event *peek();
   void consume();
   void stop(StopReason R, std::string Msg);
   /// Record: appends an Input event.
   void logInput(InputKind K, int64_t Result, llvm::ArrayRef<uint8_t> Data);
   /// Replay: takes an Input event of kind \p K; null on a mismatch.
-  const EventView *takeInput(InputKind K);
+  const Event *takeInput(InputKind K);
 
   Mode TheMode = Mode::Run;
   TraceWriter *Writer = nullptr;
   TraceReader *Reader = nullptr;
   std::optional<uint64_t> StopAt;
-  /// Replay's one event of look-ahead, valid when HaveNext (a view into the
-  /// reader's memory, valid until the next read). Decoded in
+  /// Replay's one event of look-ahead, valid when HaveNext. Decoded in
   /// place, event after event, so that its storage is reused.
-  EventView Next;
+  Event Next;
   bool HaveNext = false;
   bool AtEnd = false;
   StopReason Stop = StopReason::None;

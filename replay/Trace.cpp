@@ -3,9 +3,9 @@
 // The header and event encodings of replay/FORMAT.md, on the chunk framing
 // of replay/TraceFormat.h.
 //
-// The writer copies each event into a staging buffer, and a host thread of
-// its own encodes the staged events into the raw bytes of the current chunk
-// and packs a chunk the moment the cutting rule says so. The reader
+// The writer encodes each event straight into the raw bytes of the current
+// chunk and hands a chunk to its sink (a host thread that packs and writes
+// it) the moment the cutting rule says so. The reader
 // sees the event chunks as one byte stream: it decodes events from the bytes
 // it holds and loads the next chunk whenever an event runs past them, so an
 // event may span chunks (a large read does) and a file cut short reads up to
@@ -13,6 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "replay/Trace.h"
+#include "replay/ChunkSink.h"
 #include "replay/TraceFormat.h"
 
 #include "llvm/ADT/DenseMap.h"
@@ -26,20 +27,12 @@
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <cassert>
-#include <condition_variable>
-#include <csignal>
 #include <cstring>
-#include <deque>
 #include <limits>
 #include <list>
-#include <mutex>
 #include <optional>
-#include <thread>
 #include <unordered_map>
-
-#include <pthread.h>
 
 namespace reprise::replay {
 
@@ -148,11 +141,6 @@ struct BlobKeyHash {
 };
 
 BlobKey blobKey(llvm::ArrayRef<uint8_t> D) { return {format::chunkHash(D), D.size()}; }
-
-/// Packed chunks wait in memory until this many bytes of them do (or an
-/// Events chunk is cut): new blobs then reach the file in few writes, and a
-/// run of large new blobs does not pile up in memory.
-constexpr size_t FlushBytes = 1u << 20;
 
 /// Appends header fields to a byte vector.
 struct Encoder {
@@ -319,124 +307,25 @@ llvm::Error decodeHeader(llvm::ArrayRef<uint8_t> Raw, TraceHeader &H) {
 
 } // namespace
 
-//===-- Staged events ------------------------------------------------------===//
-//
-// Both ends of a trace work on a host thread of their own beside the one
-// that runs the guest (see TraceWriter::Impl and TraceReader::Impl). Events
-// cross between the threads in batches of staged events, a plain in-memory
-// form that costs a few stores to write and nothing to read: a head, the
-// arguments, the data padded to 8 bytes. It never reaches a file.
-
-namespace {
-
-struct StagedHead {
-  uint8_t Kind; // an EventKind, or StagedStop
-  uint32_t ArgCount;
-  int32_t Tid;
-  uint64_t Op;
-  int64_t Result;
-  uint64_t DataSize;
-};
-static_assert(sizeof(StagedHead) % 8 == 0, "arguments that follow stay aligned");
-
-/// The kind of the reader's last staged record: Op is 0 at the end of the
-/// trace (Result: whether it was cut short) or 1 for a failure (Data: the
-/// message).
-constexpr uint8_t StagedStop = 0;
-
-constexpr size_t stagedSize(size_t ArgCount, size_t DataSize) {
-  return sizeof(StagedHead) + 8 * ArgCount + ((DataSize + 7) & ~size_t(7));
-}
-
-using Batch = llvm::SmallVector<uint8_t, 0>;
-
-/// Appends \p E to \p B.
-void stage(Batch &B, const EventView &E) {
-  size_t Old = B.size();
-  B.resize_for_overwrite(Old + stagedSize(E.Args.size(), E.Data.size()));
-  uint8_t *P = B.data() + Old;
-  StagedHead H{uint8_t(E.Kind), uint32_t(E.Args.size()), E.Tid, E.Op, E.Result,
-               E.Data.size()};
-  std::memcpy(P, &H, sizeof H);
-  P += sizeof H;
-  if (!E.Args.empty())
-    std::memcpy(P, E.Args.data(), 8 * E.Args.size());
-  P += 8 * E.Args.size();
-  if (!E.Data.empty())
-    std::memcpy(P, E.Data.data(), E.Data.size());
-}
-
-/// The staged event at \p P: its head, and a view whose arguments and data
-/// point into the batch (8-byte aligned, as batches are). Returns the end.
-const uint8_t *unstage(const uint8_t *P, StagedHead &H, EventView &V) {
-  std::memcpy(&H, P, sizeof H);
-  const uint8_t *A = P + sizeof H;
-  V.Kind = EventKind(H.Kind);
-  V.Tid = H.Tid;
-  V.Op = H.Op;
-  V.Result = H.Result;
-  V.Args = {reinterpret_cast<const uint64_t *>(A), H.ArgCount};
-  V.Data = {A + 8 * size_t(H.ArgCount), size_t(H.DataSize)};
-  return P + stagedSize(H.ArgCount, H.DataSize);
-}
-
-/// Batches queued between the two threads, bounded so that one side
-/// running ahead does not grow memory without end.
-constexpr size_t MaxQueuedBytes = 4u << 20;
-/// Batches kept for reuse: one freed and allocated again would otherwise
-/// be a fresh mapping, and page faults, every time.
-constexpr size_t MaxFreeBuffers = 4;
-
-/// Starts \p F on a host thread with every signal blocked: host signals are
-/// for the thread that runs the guest (it may wait on host input, and a
-/// signal must interrupt that wait).
-template <typename Fn> std::thread startQuietThread(Fn F) {
-  sigset_t All, Old;
-  sigfillset(&All);
-  pthread_sigmask(SIG_SETMASK, &All, &Old);
-  std::thread T(std::move(F));
-  pthread_sigmask(SIG_SETMASK, &Old, nullptr);
-  return T;
-}
-
-} // namespace
-
 //===-- TraceWriter --------------------------------------------------------===//
 
-namespace {
-
-/// Everything that turns events into chunks in the file. It runs on the
-/// writer's thread (see TraceWriter::Impl); only finish() touches it from
-/// outside, after that thread has ended.
-struct ChunkEncoder {
+struct TraceWriter::Impl {
   std::string Path;
-  std::unique_ptr<llvm::raw_fd_ostream> OS;
-  ChunkPacker Packer;
+  /// Packs and writes the chunks cut here; without finish(), what was cut
+  /// reaches the file when the sink is destroyed and the rest is lost.
+  std::unique_ptr<ChunkSink> Sink;
   ChunkLimits Limits;
   bool HeaderWritten = false;
+  bool Finished = false;
   /// The raw bytes of the chunk being filled, and how many events ended in it.
-  llvm::SmallVector<uint8_t, 0> Raw;
+  ChunkBuffer Raw;
   uint32_t ChunkEvents = 0;
-  /// Packed chunks waiting for the file: those cut before the header was
-  /// set, the one just cut, or Blob chunks (see FlushBytes).
-  llvm::SmallVector<uint8_t, 0> Out;
   std::unordered_map<BlobKey, uint64_t, BlobKeyHash> Blobs;
   ArgPredictor Predictor;
   uint64_t Events = 0;
-  /// Bytes in the file; bytesWritten() reads it from the recording thread.
-  std::atomic<uint64_t> Written{0};
-  /// The first failure (a write error, or a header or event the format
-  /// cannot hold): nothing more is written, and finish() reports it.
+  /// The first failure of a header or event the format cannot hold (write
+  /// errors are the sink's): finish() reports it.
   std::string Failure;
-
-  ~ChunkEncoder() {
-    if (!OS)
-      return;
-    // Without finish(): what was cut is in the file, the rest is lost.
-    // raw_fd_ostream treats an error left in it at destruction as fatal.
-    OS->close();
-    OS->clear_error();
-  }
 
   void encode(const EventView &E);
   /// Writes the arguments of an event that is not a Syscall with at most
@@ -454,11 +343,15 @@ struct ChunkEncoder {
     cutChunks();
   }
   LLVM_ATTRIBUTE_NOINLINE void cutChunks();
-  void pack(ChunkType T, llvm::ArrayRef<uint8_t> Bytes);
-  void flush();
+  /// Hands a copy of \p Bytes to the sink as a chunk of type \p T.
+  void put(ChunkType T, llvm::ArrayRef<uint8_t> Bytes) {
+    ChunkBuffer B = Sink->buffer();
+    B.append(Bytes.begin(), Bytes.end());
+    Sink->put(T, std::move(B));
+  }
 };
 
-void ChunkEncoder::encode(const EventView &E) {
+void TraceWriter::Impl::encode(const EventView &E) {
   assert(uint8_t(E.Kind) >= 1 && uint8_t(E.Kind) <= LastKind &&
          "an event of no known kind");
   assert(E.Args.size() <= MaxArgs && "more arguments than a trace holds");
@@ -518,10 +411,16 @@ void ChunkEncoder::encode(const EventView &E) {
     encodeData(E.Data, Old + 1);
 }
 
-uint8_t *ChunkEncoder::encodeArgs(const EventView &E, uint8_t *P) {
+uint8_t *TraceWriter::Impl::encodeArgs(const EventView &E, uint8_t *P) {
   // The layout of the common case, for any count: the mask is a ULEB.
-  // More than MaxArgs was cut off, and reported, by encodeStaged.
   size_t N = E.Args.size();
+  if (N > MaxArgs) {
+    // A bug of the caller (asserted in encode); the trace would not read.
+    if (Failure.empty())
+      Failure = "event " + std::to_string(Events) + " has " + std::to_string(N) +
+                " arguments, more than a trace holds";
+    N = MaxArgs;
+  }
   P = putUleb(P, N);
   bool Syscall = E.Kind == EventKind::Syscall;
   const auto &Pred = Predictor.slot(E.Op);
@@ -540,7 +439,7 @@ uint8_t *ChunkEncoder::encodeArgs(const EventView &E, uint8_t *P) {
   return P;
 }
 
-void ChunkEncoder::encodeData(llvm::ArrayRef<uint8_t> Data, size_t BitsAt) {
+void TraceWriter::Impl::encodeData(llvm::ArrayRef<uint8_t> Data, size_t BitsAt) {
   DataForm Form = DataForm::Inline;
   uint64_t BlobIndex = 0;
   if (Data.size() >= BlobMinSize) {
@@ -556,14 +455,10 @@ void ChunkEncoder::encodeData(llvm::ArrayRef<uint8_t> Data, size_t BitsAt) {
     Raw.resize_for_overwrite(Old + MaxLeb);
     uint64_t V = Form == DataForm::BlobRef ? BlobIndex : Data.size();
     Raw.truncate(size_t(putUleb(Raw.data() + Old, V) - Raw.data()));
-    if (Form == DataForm::NewBlob) {
+    if (Form == DataForm::NewBlob)
       for (size_t Off = 0; Off < Data.size(); Off += Limits.Bytes)
-        Packer.pack(ChunkType::Blob,
-                    Data.slice(Off, std::min<size_t>(Limits.Bytes, Data.size() - Off)),
-                    Out);
-      if (HeaderWritten && Out.size() >= FlushBytes)
-        flush();
-    }
+        put(ChunkType::Blob,
+            Data.slice(Off, std::min<size_t>(Limits.Bytes, Data.size() - Off)));
     return;
   }
   Raw.resize_for_overwrite(Old + MaxLeb + Data.size());
@@ -572,174 +467,24 @@ void ChunkEncoder::encodeData(llvm::ArrayRef<uint8_t> Data, size_t BitsAt) {
   Raw.truncate(size_t(P + Data.size() - Raw.data()));
 }
 
-void ChunkEncoder::cutChunks() {
+void TraceWriter::Impl::cutChunks() {
   if (Raw.size() >= Limits.Bytes) {
     size_t Off = 0;
     for (; Raw.size() - Off >= Limits.Bytes; Off += Limits.Bytes)
-      pack(ChunkType::Events, llvm::ArrayRef<uint8_t>(Raw).slice(Off, Limits.Bytes));
+      put(ChunkType::Events, llvm::ArrayRef<uint8_t>(Raw).slice(Off, Limits.Bytes));
     Raw.erase(Raw.begin(), Raw.begin() + Off);
     // An event that ended exactly at a cut belongs to no chunk's count.
     ChunkEvents = 0;
     if (Raw.empty() || ++ChunkEvents < Limits.Events)
       return;
   }
-  pack(ChunkType::Events, Raw);
-  Raw.clear();
+  // The chunk's buffer itself goes to the sink; the next chunk fills one
+  // the sink is done with.
+  ChunkBuffer Next = Sink->buffer();
+  Next.reserve(Raw.capacity());
+  std::swap(Raw, Next);
+  Sink->put(ChunkType::Events, std::move(Next));
   ChunkEvents = 0;
-}
-
-void ChunkEncoder::pack(ChunkType T, llvm::ArrayRef<uint8_t> Bytes) {
-  Packer.pack(T, Bytes, Out);
-  if (HeaderWritten)
-    flush();
-}
-
-void ChunkEncoder::flush() {
-  if (Out.empty() || !OS)
-    return;
-  if (Failure.empty()) {
-    OS->write(reinterpret_cast<const char *>(Out.data()), Out.size());
-    if (OS->has_error()) {
-      Failure = OS->error().message();
-      OS->clear_error();
-    } else {
-      Written.fetch_add(Out.size(), std::memory_order_relaxed);
-    }
-  }
-  Out.clear();
-}
-
-/// Staged bytes that append() gathers before it hands them over.
-constexpr size_t StageBytes = 256u << 10;
-
-} // namespace
-
-/// Recording must cost the guest little more than a plain run. Encoding,
-/// compressing, checksumming and writing events decide nothing the guest
-/// sees, so the writer does them on a host thread of its own: append() only
-/// copies the event into a staging buffer, and full buffers go to that
-/// thread in order. The file is the one the same events encoded on the
-/// calling thread would give, byte for byte: the encoder sees the same
-/// events in the same order, and a chunk's stored bytes depend only on its
-/// raw bytes.
-struct TraceWriter::Impl {
-  ChunkEncoder Enc; // the encoder thread's, until it has ended
-  uint64_t Events = 0;
-  bool Finished = false;
-  bool HeaderSet = false;
-  llvm::SmallVector<uint8_t, 0> Stage;
-
-  struct Job {
-    llvm::SmallVector<uint8_t, 0> Staged;
-    std::unique_ptr<TraceHeader> Header; // set: setHeader(), after Staged
-  };
-  std::mutex M;
-  std::condition_variable Work; // to the encoder: a job, or stop
-  std::condition_variable Room; // to append(): the queue shrank
-  std::deque<Job> Queue;
-  size_t QueuedBytes = 0;
-  bool Stopping = false;
-  std::vector<llvm::SmallVector<uint8_t, 0>> Free;
-  std::thread Thread;
-
-  void startThread() {
-    Thread = startQuietThread([this] { run(); });
-  }
-
-  /// Hands the staged events (and \p Header) to the encoder.
-  void handOver(std::unique_ptr<TraceHeader> Header = nullptr) {
-    std::unique_lock<std::mutex> L(M);
-    Room.wait(L, [&] { return QueuedBytes < MaxQueuedBytes; });
-    QueuedBytes += Stage.size();
-    Queue.push_back({std::move(Stage), std::move(Header)});
-    Stage = {};
-    if (!Free.empty()) {
-      Stage = std::move(Free.back());
-      Free.pop_back();
-    }
-    Work.notify_one();
-  }
-
-  /// Hands over what is staged and waits for the encoder to end.
-  void stop() {
-    if (!Thread.joinable())
-      return;
-    if (!Stage.empty())
-      handOver();
-    {
-      std::lock_guard<std::mutex> L(M);
-      Stopping = true;
-      Work.notify_one();
-    }
-    Thread.join();
-  }
-
-  ~Impl() { stop(); }
-
-  void run();
-  void encodeStaged(llvm::ArrayRef<uint8_t> Staged);
-  void setHeader(const TraceHeader &H);
-};
-
-void TraceWriter::Impl::run() {
-  std::unique_lock<std::mutex> L(M);
-  for (;;) {
-    Work.wait(L, [&] { return Stopping || !Queue.empty(); });
-    if (Queue.empty())
-      return;
-    Job J = std::move(Queue.front());
-    Queue.pop_front();
-    L.unlock();
-    encodeStaged(J.Staged);
-    if (J.Header)
-      setHeader(*J.Header);
-    L.lock();
-    QueuedBytes -= J.Staged.size();
-    if (Free.size() < MaxFreeBuffers) {
-      J.Staged.clear();
-      Free.push_back(std::move(J.Staged));
-    }
-    Room.notify_one();
-  }
-}
-
-void TraceWriter::Impl::encodeStaged(llvm::ArrayRef<uint8_t> Staged) {
-  const uint8_t *P = Staged.data(), *End = P + Staged.size();
-  while (P < End) {
-    StagedHead H;
-    EventView E;
-    P = unstage(P, H, E);
-    E.Args = E.Args.take_front(MaxArgs);
-    if (LLVM_UNLIKELY(uint8_t(H.Kind - 1) >= LastKind) && Enc.Failure.empty())
-      Enc.Failure = "event " + std::to_string(Enc.Events) + " has no known kind";
-    // A bug of the caller (asserted in append); the trace would not read.
-    if (LLVM_UNLIKELY(H.ArgCount > MaxArgs) && Enc.Failure.empty())
-      Enc.Failure = "event " + std::to_string(Enc.Events) + " has " +
-                    std::to_string(H.ArgCount) + " arguments, more than a trace holds";
-    Enc.encode(E);
-    ++Enc.Events;
-    Enc.cutAfterEvent();
-  }
-}
-
-void TraceWriter::Impl::setHeader(const TraceHeader &H) {
-  std::vector<uint8_t> Raw = encodeHeader(H);
-  if (Raw.size() > MaxHeaderRaw) {
-    // Nothing is written: the trace could not be read back.
-    if (Enc.Failure.empty())
-      Enc.Failure = "its header takes " + std::to_string(Raw.size()) +
-                    " bytes, more than a trace may hold";
-    Raw.clear();
-  }
-  std::vector<uint8_t> Preamble;
-  appendPreamble(Preamble, FormatVersion);
-  llvm::SmallVector<uint8_t, 0> Front(Preamble.begin(), Preamble.end());
-  Enc.Packer.pack(ChunkType::Header, Raw, Front);
-  // The chunks cut while the header was missing follow it.
-  Front.append(Enc.Out.begin(), Enc.Out.end());
-  Enc.Out = std::move(Front);
-  Enc.HeaderWritten = true;
-  Enc.flush();
 }
 
 TraceWriter::TraceWriter() : I(std::make_unique<Impl>()) {}
@@ -753,73 +498,66 @@ llvm::Expected<std::unique_ptr<TraceWriter>> TraceWriter::create(llvm::StringRef
   auto OS = std::make_unique<llvm::raw_fd_ostream>(Path, EC, llvm::sys::fs::OF_None);
   if (EC)
     return error("cannot create trace " + Path + ": " + EC.message());
-  // Each chunk goes to the file in one write as soon as it is cut.
+  // The sink writes packed chunks in few large writes of its own.
   OS->SetUnbuffered();
   std::unique_ptr<TraceWriter> W(new TraceWriter());
-  ChunkEncoder &Enc = W->I->Enc;
-  Enc.Path = Path.str();
-  Enc.OS = std::move(OS);
-  Enc.Limits = Limits;
-  Enc.Raw.reserve(std::min<size_t>(Limits.Bytes, 1u << 20) + 4096);
-  W->I->Stage.reserve(StageBytes + 4096);
-  W->I->startThread();
+  W->I->Path = Path.str();
+  W->I->Sink = std::make_unique<ChunkSink>(std::move(OS));
+  W->I->Limits = Limits;
+  W->I->Raw.reserve(std::min<size_t>(Limits.Bytes, 1u << 20) + 4096);
   return W;
 }
 
 void TraceWriter::setHeader(TraceHeader H) {
-  assert(!I->HeaderSet && "the header is set once");
-  I->HeaderSet = true;
-  I->handOver(std::make_unique<TraceHeader>(std::move(H)));
+  assert(!I->HeaderWritten && "the header is set once");
+  std::vector<uint8_t> Raw = encodeHeader(H);
+  if (Raw.size() > MaxHeaderRaw) {
+    // Nothing is written: the trace could not be read back.
+    if (I->Failure.empty())
+      I->Failure = "its header takes " + std::to_string(Raw.size()) +
+                   " bytes, more than a trace may hold";
+    Raw.clear();
+  }
+  std::vector<uint8_t> Preamble;
+  appendPreamble(Preamble, FormatVersion);
+  ChunkBuffer Front(Preamble.begin(), Preamble.end());
+  ChunkPacker().pack(ChunkType::Header, Raw, Front);
+  // The chunks cut while the header was missing follow it.
+  I->Sink->start(std::move(Front));
+  I->HeaderWritten = true;
 }
 
 void TraceWriter::append(const EventView &E) {
   assert(!I->Finished && "append after finish");
-  assert(uint8_t(E.Kind) >= 1 && uint8_t(E.Kind) <= LastKind &&
-         "an event of no known kind");
-  assert(E.Args.size() <= MaxArgs && "more arguments than a trace holds");
-  size_t Size = stagedSize(E.Args.size(), E.Data.size());
-  auto &S = I->Stage;
-  if (LLVM_UNLIKELY(S.size() + Size > S.capacity()) && !S.empty()) {
-    // A large event (a read of a whole executable) starts a buffer of its
-    // own, sized for it, rather than making this one grow and move.
-    I->handOver();
-    if (S.capacity() < Size)
-      S.reserve(std::max(Size, StageBytes + 4096));
-  }
-  stage(S, E);
+  if (LLVM_UNLIKELY(uint8_t(uint8_t(E.Kind) - 1) >= LastKind) && I->Failure.empty())
+    I->Failure = "event " + std::to_string(I->Events) + " has no known kind";
+  I->encode(E);
   ++I->Events;
-  if (LLVM_UNLIKELY(S.size() >= StageBytes))
-    I->handOver();
+  I->cutAfterEvent();
 }
 
 llvm::Error TraceWriter::finish() {
   assert(!I->Finished && "finish is called once");
-  ChunkEncoder &Enc = I->Enc;
   if (I->Finished)
-    return error("trace " + Enc.Path + " is finished already");
+    return error("trace " + I->Path + " is finished already");
   I->Finished = true;
-  I->stop();
-  if (!Enc.HeaderWritten)
-    return error("cannot finish trace " + Enc.Path + ": it has no header");
-  if (!Enc.Raw.empty())
-    Enc.pack(ChunkType::Events, Enc.Raw);
-  Enc.Raw.clear();
+  if (!I->HeaderWritten)
+    return error("cannot finish trace " + I->Path + ": it has no header");
+  if (!I->Raw.empty())
+    I->put(ChunkType::Events, I->Raw);
+  I->Raw.clear();
   uint8_t Count[MaxLeb];
-  Enc.pack(ChunkType::End, {Count, putUleb(Count, Enc.Events)});
-  Enc.OS->close();
-  if (Enc.OS->has_error() && Enc.Failure.empty())
-    Enc.Failure = Enc.OS->error().message();
-  Enc.OS->clear_error();
-  Enc.OS.reset();
-  if (!Enc.Failure.empty())
-    return error("cannot write trace " + Enc.Path + ": " + Enc.Failure);
+  I->put(ChunkType::End, {Count, putUleb(Count, I->Events)});
+  std::string WriteFailure = I->Sink->close();
+  if (I->Failure.empty())
+    I->Failure = WriteFailure;
+  if (!I->Failure.empty())
+    return error("cannot write trace " + I->Path + ": " + I->Failure);
   return llvm::Error::success();
 }
 
 uint64_t TraceWriter::events() const { return I->Events; }
-uint64_t TraceWriter::bytesWritten() const {
-  return I->Enc.Written.load(std::memory_order_relaxed);
-}
+uint64_t TraceWriter::bytesWritten() const { return I->Sink->written(); }
 
 //===-- TraceReader --------------------------------------------------------===//
 
@@ -915,7 +653,6 @@ struct TraceReader::Impl {
   std::string Failure;     // set once next() failed: it fails from then on
 
   ~Impl() {
-    stopAhead();
     if (Fd != llvm::sys::fs::kInvalidFile)
       llvm::sys::fs::closeFile(Fd);
   }
@@ -942,42 +679,6 @@ struct TraceReader::Impl {
   llvm::Error fail(llvm::Error E) {
     Failure = llvm::toString(std::move(E));
     return error(Failure);
-  }
-  /// The next event, decoded from the chunks (the decoding thread's).
-  llvm::Expected<bool> decodeNext(Event &E);
-
-  /// Decoding runs ahead of the replay on a host thread of its own, which
-  /// hands over batches of staged events, then a StagedStop record: the
-  /// replay's thread only reads them. Everything above is that thread's
-  /// once it started.
-  void runAhead();
-  void startAhead() { Thread = startQuietThread([this] { runAhead(); }); }
-  static constexpr size_t BatchBytes = 64u << 10;
-  std::mutex M;
-  std::condition_variable Work; // to next(): a batch is ready
-  std::condition_variable Room; // to the thread: the queue shrank, or stop
-  std::deque<Batch> Ready;
-  size_t QueuedBytes = 0; // in Ready, and in Cur until it is used up
-  bool Stopping = false;
-  std::atomic<bool> Hungry{false}; // next() waits for a batch
-  std::vector<Batch> Free;
-  std::thread Thread;
-  // The replay's side.
-  Batch Cur;
-  size_t CurPos = 0;
-  uint64_t FrontPosition = 0;
-  bool FrontDone = false, FrontTruncated = false;
-  std::string FrontFailure;
-
-  void stopAhead() {
-    if (!Thread.joinable())
-      return;
-    {
-      std::lock_guard<std::mutex> L(M);
-      Stopping = true;
-    }
-    Room.notify_one();
-    Thread.join();
   }
 };
 
@@ -1287,7 +988,6 @@ llvm::Expected<std::unique_ptr<TraceReader>> TraceReader::open(llvm::StringRef P
   R->I->FileSize = Status.getSize();
   if (auto E = R->I->start())
     return error(Path + ": " + llvm::toString(std::move(E)));
-  R->I->startAhead();
   return R;
 }
 
@@ -1298,14 +998,13 @@ TraceReader::fromBytes(std::vector<uint8_t> Bytes) {
   R->I->FileSize = R->I->Owned.size();
   if (auto E = R->I->start())
     return E;
-  R->I->startAhead();
   return R;
 }
 
 const TraceHeader &TraceReader::header() const { return I->Header; }
 
-llvm::Expected<bool> TraceReader::Impl::decodeNext(Event &E) {
-  Impl &R = *this;
+llvm::Expected<bool> TraceReader::next(Event &E) {
+  Impl &R = *I;
   if (!R.Failure.empty())
     return error(R.Failure);
   if (R.Done)
@@ -1362,98 +1061,8 @@ llvm::Expected<bool> TraceReader::Impl::decodeNext(Event &E) {
   }
 }
 
-void TraceReader::Impl::runAhead() {
-  Event E;
-  Batch B;
-  for (;;) {
-    auto More = decodeNext(E);
-    bool Last = !More || !*More;
-    if (!More) {
-      std::string Msg = llvm::toString(More.takeError());
-      stage(B, EventView(EventKind(StagedStop), 0, 1, 0, {}, llvm::arrayRefFromStringRef(Msg)));
-    } else if (!*More) {
-      stage(B, EventView(EventKind(StagedStop), 0, 0, Done && (Cut || !LastWasEnd)));
-    } else {
-      stage(B, E);
-    }
-    // A batch goes over when it is full, or at once while the replay waits
-    // for events (at the start, and whenever it has caught up).
-    if (!Last && B.size() < BatchBytes && !Hungry.load(std::memory_order_relaxed))
-      continue;
-    std::unique_lock<std::mutex> L(M);
-    Room.wait(L, [&] { return Stopping || QueuedBytes < MaxQueuedBytes; });
-    if (Stopping)
-      return;
-    QueuedBytes += B.size();
-    Ready.push_back(std::move(B));
-    B = {};
-    if (!Free.empty()) {
-      B = std::move(Free.back());
-      Free.pop_back();
-    }
-    Work.notify_one();
-    if (Last)
-      return;
-  }
-}
+uint64_t TraceReader::position() const { return I->Position; }
 
-llvm::Expected<bool> TraceReader::next(EventView &V) {
-  Impl &R = *I;
-  if (!R.FrontFailure.empty())
-    return error(R.FrontFailure);
-  if (R.FrontDone)
-    return false;
-  if (R.CurPos == R.Cur.size()) {
-    // The batch is used up (the view into it may now go stale): take the
-    // next one.
-    std::unique_lock<std::mutex> L(R.M);
-    R.QueuedBytes -= R.Cur.size();
-    if (R.Cur.capacity() && R.Free.size() < MaxFreeBuffers) {
-      R.Cur.clear();
-      R.Free.push_back(std::move(R.Cur));
-    }
-    R.Cur = {};
-    R.Room.notify_one();
-    if (R.Ready.empty()) {
-      R.Hungry.store(true, std::memory_order_relaxed);
-      R.Work.wait(L, [&] { return !R.Ready.empty(); });
-      R.Hungry.store(false, std::memory_order_relaxed);
-    }
-    R.Cur = std::move(R.Ready.front());
-    R.Ready.pop_front();
-    R.CurPos = 0;
-  }
-  StagedHead H;
-  R.CurPos = size_t(unstage(R.Cur.data() + R.CurPos, H, V) - R.Cur.data());
-  if (H.Kind == StagedStop) {
-    if (H.Op == 1) {
-      R.FrontFailure.assign(V.Data.begin(), V.Data.end());
-      return error(R.FrontFailure);
-    }
-    R.FrontDone = true;
-    R.FrontTruncated = H.Result != 0;
-    return false;
-  }
-  ++R.FrontPosition;
-  return true;
-}
-
-llvm::Expected<bool> TraceReader::next(Event &E) {
-  EventView V;
-  auto More = next(V);
-  if (More && *More) {
-    E.Kind = V.Kind;
-    E.Tid = V.Tid;
-    E.Op = V.Op;
-    E.Result = V.Result;
-    E.Args.assign(V.Args.begin(), V.Args.end());
-    E.Data.assign(V.Data.begin(), V.Data.end());
-  }
-  return More;
-}
-
-uint64_t TraceReader::position() const { return I->FrontPosition; }
-
-bool TraceReader::truncated() const { return I->FrontDone && I->FrontTruncated; }
+bool TraceReader::truncated() const { return I->Done && (I->Cut || !I->LastWasEnd); }
 
 } // namespace reprise::replay

@@ -86,9 +86,6 @@ public:
   /// The next event into \p E: true, or false at the end of the trace.
   /// A corrupt chunk is an error naming it.
   llvm::Expected<bool> next(Event &E);
-  /// The same without a copy: \p V points into the reader's memory and
-  /// stays valid until the next call.
-  llvm::Expected<bool> next(EventView &V);
   /// Index of the event the next call returns (0-based).
   uint64_t position() const;
   /// True once next() returned false because the file ended inside a chunk

@@ -562,29 +562,6 @@ BOOST_AUTO_TEST_CASE(a_trace_file_reads_as_its_bytes) {
   BOOST_TEST(Got == Es, boost::test_tools::per_element());
 }
 
-BOOST_AUTO_TEST_CASE(a_reader_let_go_early_stops_its_thread) {
-  // More events than the reader's thread may decode ahead: it waits for
-  // room when the reader is destroyed, and must stop all the same.
-  auto Es = manyEvents(200000);
-  auto Bytes = write(Es);
-  TempPath T;
-  {
-    std::error_code EC;
-    llvm::raw_fd_ostream OS(T.Path, EC);
-    OS.write(reinterpret_cast<const char *>(Bytes.data()), Bytes.size());
-  }
-  auto R = TraceReader::open(T.Path);
-  BOOST_TEST_REQUIRE(!!R, llvm::toString(R.takeError()));
-  for (size_t K = 0; K < 3; ++K) {
-    EventView V;
-    auto More = (*R)->next(V);
-    BOOST_TEST_REQUIRE((More && *More));
-    BOOST_TEST(sameEvent(V, Es[K]));
-  }
-  BOOST_TEST((*R)->position() == 3u);
-  R->reset(); // returns: the test would hang otherwise
-}
-
 BOOST_AUTO_TEST_CASE(a_writer_let_go_without_finish_leaves_what_it_cut) {
   // As a recording killed before its end: the chunks cut so far are in
   // the file, and read as a trace cut short.
