@@ -102,10 +102,13 @@ int main(int argc, char **argv)
     }
 
     int rt0 = SIGRTMIN, rt1 = SIGRTMIN + 1;
-    on_signal(SIGUSR1, handler, 0, NULL);
-    on_signal(SIGUSR2, handler, 0, NULL);
-    on_signal(rt0, handler, 0, NULL);
-    on_signal(rt1, handler, 0, NULL);
+    /* A handler blocks all four while it runs: its log append is not
+     * reentrant, and a nested handler would overwrite the entry. */
+    const int all[] = {SIGUSR1, SIGUSR2, rt0, rt1, 0};
+    on_signal(SIGUSR1, handler, 0, all);
+    on_signal(SIGUSR2, handler, 0, all);
+    on_signal(rt0, handler, 0, all);
+    on_signal(rt1, handler, 0, all);
 
     /* Workers start without RTMIN blocked; the main thread then blocks it,
      * so that process-directed RTMIN must go to a worker. */
