@@ -11,11 +11,11 @@
 //  - HostStat: the part of a host stat that reprise uses, in a fixed
 //    little-endian layout; whatever needs a host value to decide (is the
 //    owner the user running reprise?) is decided inside the callable;
-//  - small fixed-width little-endian fields (descriptor numbers, offsets).
+//  - small fixed-width little-endian fields (counts, offsets).
 //
-// Host descriptors that come out of a callable are plain numbers to the rest
-// of reprise: in replay they are the recorded ones and name nothing on this
-// host, so they are only ever used inside another callable.
+// Never a host descriptor number: it depends on the host process (what else
+// it has open), not on the guest. A callable that opens one hands it out
+// through a captured variable, which stays -1 in replay.
 //
 //===----------------------------------------------------------------------===//
 #pragma once

@@ -38,10 +38,6 @@ Result<HostStat> validStat(const uint8_t *In) {
   return S;
 }
 
-/// A host descriptor number out of gate output (see fs/HostCall.h: only
-/// ever handed to another gated call).
-int decodeFd(const uint8_t *In) { return int(int32_t(get32(In))); }
-
 // A directory listing crosses the gate as one record per entry, in the order
 // the host listed them: name length u32 | name | guest ino u64 | guest type
 // u32 (all little-endian).
@@ -73,8 +69,8 @@ uint8_t direntType(uint32_t T) {
 class HostVnode;
 
 /// A regular file opened on the host. Fd is the host descriptor a gated
-/// open returned: in replay a recorded number, so it appears only inside
-/// gated calls.
+/// open made, used only inside gated calls; in replay, where nothing was
+/// opened, it is -1.
 class HostFile : public OpenFile {
 public:
   HostFile(VnodeRef N, uint32_t Flags, HostFs &FS, int Fd, uint64_t Ino)
@@ -180,7 +176,8 @@ private:
 /// or replaced by a symlink: nothing the guest does moves it outside the root.
 ///
 /// Every host call below sits inside a gated callable, and so does every use
-/// of a descriptor: in replay DirFd is a recorded number (see HostFs.h).
+/// of a descriptor: in replay DirFd is -1 (see HostFs.h). Whether an object
+/// is a directory of its own is told by Parent, never by DirFd.
 class HostVnode : public Vnode {
 public:
   /// A directory, taking ownership of \p DirFd; \p Ino is its guest inode
@@ -191,10 +188,7 @@ public:
   HostVnode(HostFs &FS, std::shared_ptr<HostVnode> Parent, std::string Name,
             uint32_t Type)
       : FS(FS), Parent(std::move(Parent)), Name(std::move(Name)), Type(Type) {}
-  ~HostVnode() override {
-    if (DirFd >= 0)
-      FS.release(DirFd);
-  }
+  ~HostVnode() override { FS.release(DirFd); }
 
   uint32_t fileType() const override { return Type; }
 
@@ -219,31 +213,25 @@ public:
     std::string C(Child);
     if (VnodeRef Known = FS.cachedDir(DirIno, C))
       return Known;
-    // The child's HostStat, then the descriptor opened on it when it is a
-    // directory (-1 otherwise).
-    uint8_t Out[HostStat::Bytes + 4] = {};
-    uint8_t *OutFd = Out + HostStat::Bytes;
+    // The child's HostStat; a directory is also opened, and the call fails
+    // if that fails. The descriptor stays out of the output: its number
+    // depends on the host process, not on the guest.
+    HostStatBytes Out = {};
+    int Opened = -1;
     int64_t R = FS.gate().call(InputKind::HostMetadata, Out, [&]() -> int64_t {
-      put32(OutFd, uint32_t(-1));
       if (int64_t E = hostStatAt(DirFd, C.c_str(), FS.hostIds(), Out,
                                  StatPart::Identity))
         return E;
       if (HostStat::decode(Out).type() != LX_S_IFDIR)
         return 0;
-      int Fd = ::openat(DirFd, C.c_str(), DirOpenFlags);
-      if (Fd < 0)
-        return hostFailure();
-      put32(OutFd, uint32_t(Fd));
-      return 0;
+      Opened = ::openat(DirFd, C.c_str(), DirOpenFlags);
+      return Opened < 0 ? hostFailure() : 0;
     });
     if (R < 0)
       return gateErrno(R);
     HostStat S = REPRISE_TRY(validStat(Out));
     if (S.type() == LX_S_IFDIR) {
-      int Fd = decodeFd(OutFd);
-      if (Fd < 0)
-        return Errno::LX_EIO; // only a corrupt trace says so
-      auto Dir = VnodeRef(std::make_shared<HostVnode>(FS, Fd, S.Ino));
+      auto Dir = VnodeRef(std::make_shared<HostVnode>(FS, Opened, S.Ino));
       FS.cacheDir(DirIno, C, Dir);
       return Dir;
     }
@@ -323,30 +311,32 @@ public:
       HostFlags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK;
     if (Type != LX_S_IFREG)
       return Errno::LX_ENXIO; // host devices, FIFOs and sockets stay out of reach
-    // The descriptor, then the HostStat of what it opened.
-    uint8_t Out[4 + HostStat::Bytes] = {};
+    // The HostStat of what was opened; the descriptor stays out of the
+    // output, as in lookup().
+    HostStatBytes Out = {};
+    int Opened = -1;
     int64_t R = FS.gate().call(InputKind::HostMetadata, Out, [&]() -> int64_t {
       int Fd = ::openat(Parent->DirFd, Name.c_str(), HostFlags);
       if (Fd < 0)
         return hostFailure();
-      int64_t E = hostStatFd(Fd, FS.hostIds(), Out + 4);
-      if (E == 0 && HostStat::decode(Out + 4).type() != LX_S_IFREG)
+      int64_t E = hostStatFd(Fd, FS.hostIds(), Out);
+      if (E == 0 && HostStat::decode(Out).type() != LX_S_IFREG)
         E = hostFailure(ENXIO);
       if (E != 0) {
         ::close(Fd);
         return E;
       }
-      put32(Out, uint32_t(Fd));
+      Opened = Fd;
       return 0;
     });
     if (R < 0)
       return gateErrno(R);
-    HostStat S = REPRISE_TRY(validStat(Out + 4));
+    HostStat S = REPRISE_TRY(validStat(Out));
     uint64_t Ino = S.Ino;
     if (Flags & LX_O_TRUNC)
       FS.touched(Ino);
     return FileRef(std::make_shared<HostFile>(shared_from_this(), Flags, FS,
-                                              decodeFd(Out), Ino));
+                                              Opened, Ino));
   }
 
   Result<VnodeRef> createFile(std::string_view Child, uint32_t Mode,
@@ -424,7 +414,7 @@ public:
                       std::string_view To, uint32_t Flags) override {
     REPRISE_TRY(writable());
     auto *Dest = dynamic_cast<HostVnode *>(&NewDir);
-    if (!Dest || &Dest->FS != &FS || Dest->DirFd < 0)
+    if (!Dest || &Dest->FS != &FS || Dest->Parent)
       return Errno::LX_EXDEV;
     REPRISE_TRY(checkName(From));
     REPRISE_TRY(checkName(To));
@@ -624,7 +614,7 @@ private:
     return Rc;
   }
   int64_t statSelf(uint8_t *Out, StatPart Part = StatPart::Whole) {
-    if (DirFd >= 0)
+    if (!Parent)
       return hostStatFd(DirFd, FS.hostIds(), Out, Part);
     return hostStatAt(Parent->DirFd, Name.c_str(), FS.hostIds(), Out, Part);
   }
@@ -691,7 +681,7 @@ private:
   HostFs &FS;
   std::shared_ptr<HostVnode> Parent; // null for a directory
   std::string Name;                  // empty for a directory
-  int DirFd = -1;                    // a directory's own descriptor
+  int DirFd = -1;                    // a directory's own (-1 in replay)
   uint32_t Type;
   uint64_t DirIno = 0;               // a directory's guest inode number
 };
@@ -718,21 +708,17 @@ void HostFs::shareIdentities(std::shared_ptr<Identities> I) {
 }
 
 Result<VnodeRef> HostFs::root() {
-  uint8_t Out[4] = {};
-  int64_t R = G.call(InputKind::HostMetadata, Out, [&]() -> int64_t {
-    int Fd = ::open(HostRoot.empty() ? "/" : HostRoot.c_str(),
+  // Only the result crosses the gate; the descriptor is kept aside (see
+  // HostVnode::lookup).
+  int Opened = -1;
+  int64_t R = G.call(InputKind::HostMetadata, {}, [&]() -> int64_t {
+    Opened = ::open(HostRoot.empty() ? "/" : HostRoot.c_str(),
                     HostVnode::DirOpenFlags & ~O_NOFOLLOW);
-    if (Fd < 0)
-      return hostFailure();
-    put32(Out, uint32_t(Fd));
-    return 0;
+    return Opened < 0 ? hostFailure() : 0;
   });
   if (R < 0)
     return gateErrno(R);
-  int Fd = decodeFd(Out);
-  if (Fd < 0)
-    return Errno::LX_EIO; // only a corrupt trace says so
-  return VnodeRef(std::make_shared<HostVnode>(*this, Fd, 0));
+  return VnodeRef(std::make_shared<HostVnode>(*this, Opened, 0));
 }
 
 const HostIds &HostFs::hostIds() {
@@ -759,7 +745,7 @@ const HostIds &HostFs::hostIds() {
 }
 
 void HostFs::release(int HostFd) {
-  if (HostFd >= 0 && !G.replaying())
+  if (HostFd >= 0)
     ::close(HostFd);
 }
 

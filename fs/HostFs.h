@@ -26,10 +26,11 @@
 // rename, truncate...), so that replay neither reads nor changes the host:
 // it serves the recorded results instead. What a callable learns reaches the
 // rest of HostFs only through its result and output bytes: stat data as a
-// HostStat record, listings as serialized entries, host descriptors as plain
-// numbers. In replay those numbers are the recorded ones and name nothing
-// here, so a descriptor is only ever used inside a callable, and replay never
-// closes one (it opened none).
+// HostStat record, listings as serialized entries. A descriptor a callable
+// opens is kept aside, never put in the output: its number depends on what
+// else the host process has open, so recording it made two recordings of one
+// run differ. In replay no callable runs, the descriptors stay -1, and every
+// use of one sits inside a callable.
 //
 //===----------------------------------------------------------------------===//
 #pragma once
@@ -92,8 +93,8 @@ public:
   /// The host user and group running reprise. Asked of the host on first
   /// use; call it only inside a gated callable, so that replay never does.
   const HostIds &hostIds();
-  /// Closes a host descriptor that a gated call opened. In replay no call
-  /// opened it (the number came from the trace), so nothing is closed.
+  /// Closes a host descriptor that a gated call opened (-1, as in replay,
+  /// closes nothing).
   void release(int HostFd);
 
   static constexpr uint64_t Device = 0x801; // st_dev of the root's files

@@ -29,42 +29,40 @@ uint32_t streamType(mode_t M) {
 }
 
 /// How a host stream looked when reprise took it, as it crosses the gate
-/// (little-endian u32 each): reprise's own descriptor for it (a dup) |
-/// guest file type | guest access mode | is a terminal.
+/// (little-endian u32 each): guest file type | guest access mode | is a
+/// terminal. reprise's own descriptor for it (a dup) is not part of it: its
+/// number depends on what else the host process has open.
 struct StreamSetup {
-  static constexpr size_t Bytes = 16;
-  int Fd = -1;
+  static constexpr size_t Bytes = 12;
   uint32_t Type = LX_S_IFCHR;
   uint32_t Access = LX_O_RDONLY;
   bool Tty = false;
 
   void encode(uint8_t *Out) const {
-    put32(Out, uint32_t(Fd));
-    put32(Out + 4, Type);
-    put32(Out + 8, Access);
-    put32(Out + 12, Tty);
+    put32(Out, Type);
+    put32(Out + 4, Access);
+    put32(Out + 8, Tty);
   }
   static StreamSetup decode(const uint8_t *In) {
     StreamSetup S;
-    S.Fd = int(int32_t(get32(In)));
-    S.Type = get32(In + 4);
-    S.Access = get32(In + 8);
-    S.Tty = get32(In + 12) != 0;
+    S.Type = get32(In);
+    S.Access = get32(In + 4);
+    S.Tty = get32(In + 8) != 0;
     return S;
   }
 };
 
-/// Fd is reprise's dup of the host stream, from a gated call: in replay a
-/// recorded number, used only inside gated calls.
+/// Fd is reprise's dup of the host stream, used only inside gated calls
+/// (-1 in replay, which opened none); Origin is the stream it stands for.
 class StreamNode : public Vnode {
 public:
-  StreamNode(int Fd, uint32_t Type, replay::Gate &G, Timespec Boot)
-      : Fd(Fd), Type(Type), G(G), Boot(Boot) {}
+  StreamNode(int Fd, int Origin, uint32_t Type, replay::Gate &G, Timespec Boot)
+      : Fd(Fd), Origin(Origin), Type(Type), G(G), Boot(Boot) {}
   uint32_t fileType() const override { return Type; }
   Result<FileStat> stat() override {
     FileStat S;
     S.Dev = 0x16;
-    S.Ino = 3 + uint64_t(Fd);
+    S.Ino = 3 + uint64_t(Origin);
     uint32_t T = fileType();
     S.Mode = T | (T == LX_S_IFCHR ? 0620 : T == LX_S_IFREG ? 0644 : 0600);
     if (T == LX_S_IFCHR)
@@ -87,6 +85,7 @@ public:
   }
   Result<FileRef> open(uint32_t) override { return Errno::LX_ENXIO; }
   int Fd;
+  int Origin;
   uint32_t Type;
   replay::Gate &G;
   Timespec Boot;
@@ -98,7 +97,7 @@ public:
              int Origin, bool Tty, replay::Gate &G)
       : OpenFile(N, Flags), HostFd(HostFd), Origin(Origin), G(G), Tty(Tty) {}
   ~StreamFile() override {
-    if (!G.replaying())
+    if (HostFd >= 0)
       ::close(HostFd);
   }
 
@@ -231,7 +230,7 @@ private:
     }
   }
 
-  int HostFd;  // reprise's dup of the stream; a recorded number in replay
+  int HostFd;  // reprise's dup of the stream; -1 in replay
   int Origin;  // the host stream it stands for: 0, 1 or 2
   replay::Gate &G;
   bool Tty;
@@ -250,26 +249,27 @@ FileRef openHostStream(int HostFd, replay::Gate &G, Timespec Boot) {
   // One gated call takes the stream and says what it is; replay gets the
   // recording's answer whatever its own fd 0, 1 and 2 are (or closed).
   uint8_t Out[StreamSetup::Bytes] = {};
+  int Dup = -1;
   int64_t R = G.call(InputKind::HostOther, Out, [&]() -> int64_t {
-    StreamSetup S;
-    S.Fd = ::fcntl(HostFd, F_DUPFD_CLOEXEC, 3);
-    if (S.Fd < 0)
+    Dup = ::fcntl(HostFd, F_DUPFD_CLOEXEC, 3);
+    if (Dup < 0)
       return hostFailure();
+    StreamSetup S;
     S.Access = HostFd == 0 ? LX_O_RDONLY : LX_O_WRONLY;
-    int HF = ::fcntl(S.Fd, F_GETFL);
+    int HF = ::fcntl(Dup, F_GETFL);
     if (HF >= 0 && (HF & O_ACCMODE) == O_RDWR)
       S.Access = LX_O_RDWR;
     struct stat St;
-    S.Type = ::fstat(S.Fd, &St) == 0 ? streamType(St.st_mode) : LX_S_IFCHR;
-    S.Tty = ::isatty(S.Fd) == 1;
+    S.Type = ::fstat(Dup, &St) == 0 ? streamType(St.st_mode) : LX_S_IFCHR;
+    S.Tty = ::isatty(Dup) == 1;
     S.encode(Out);
     return 0;
   });
   if (R < 0)
     return nullptr;
   StreamSetup S = StreamSetup::decode(Out);
-  auto Node = std::make_shared<StreamNode>(S.Fd, S.Type, G, Boot);
-  auto F = std::make_shared<StreamFile>(Node, S.Access, S.Fd, HostFd, S.Tty, G);
+  auto Node = std::make_shared<StreamNode>(Dup, HostFd, S.Type, G, Boot);
+  auto F = std::make_shared<StreamFile>(Node, S.Access, Dup, HostFd, S.Tty, G);
   F->Path = "/dev/pts/0";
   return F;
 }

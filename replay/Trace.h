@@ -25,7 +25,7 @@
 namespace reprise::replay {
 
 /// The format version this build writes and the only one it reads.
-constexpr uint32_t FormatVersion = 3;
+constexpr uint32_t FormatVersion = 4;
 
 struct TraceHeader {
   std::string ReprisVersion;  // REPRISE_VERSION of the recorder

@@ -18,6 +18,8 @@ CASE is one of:
   info-dump       `trace info` and `trace dump` agree on the events
   host-signals    SIGINT (handled) and SIGTERM (default: the guest dies)
                   sent to `reprise record` arrive at the same point on replay
+  host-fds        two recordings of one run, the second by a reprise that
+                  inherited more open descriptors, are byte-identical
 """
 
 import argparse
@@ -39,11 +41,12 @@ class Failure(Exception):
     pass
 
 
-def run(cmd, stdin=None, cwd=None, close_stdin=False):
+def run(cmd, stdin=None, cwd=None, close_stdin=False, pass_fds=()):
     proc = subprocess.run(cmd, input=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           cwd=cwd, timeout=600,
                           stdin=None if stdin is not None else subprocess.DEVNULL,
-                          preexec_fn=(lambda: os.close(0)) if close_stdin else None)
+                          preexec_fn=(lambda: os.close(0)) if close_stdin else None,
+                          pass_fds=pass_fds)
     err = proc.stderr.decode("utf-8", "backslashreplace")
     if SANITIZER_RE.search(err):
         raise Failure(f"sanitizer report from {cmd}:\n{err}")
@@ -212,6 +215,34 @@ def case_file_and_stdin(c):
         f.write("changed\n")
     status, rout, _ = c.replay(t)
     expect(status == 0 and rout == out, "replay after the file changed differs")
+
+
+def case_host_fds(c):
+    # The host descriptors reprise opens on the root's files and directories
+    # get numbers that depend on what else the process has open; none of
+    # them may reach the trace.
+    root = c.path("root")
+    os.makedirs(os.path.join(root, "data", "deeper"))
+    shutil.copy(os.path.join(c.bin, "cat_input"), os.path.join(root, "cat_input"))
+    with open(os.path.join(root, "data", "deeper", "input.txt"), "w") as f:
+        f.write("read through two opened directories\n")
+    traces = []
+    for extra in (0, 7):
+        t = c.path(f"t{extra}")
+        held = [os.open(os.devnull, os.O_RDONLY) for _ in range(extra)]
+        try:
+            cmd = [c.r, "record", "-o", t, "--root", root, "--cwd", "/", "--",
+                   "/cat_input", "/data/deeper/input.txt"]
+            status, out, err = run(cmd, stdin=b"", pass_fds=held)
+        finally:
+            for fd in held:
+                os.close(fd)
+        expect(status == 0 and b"two opened directories" in out,
+               f"recording with {extra} more descriptors failed", err, out)
+        with open(t, "rb") as f:
+            traces.append(f.read())
+    expect(traces[0] == traces[1],
+           "traces differ when reprise has more host descriptors open")
 
 
 def case_stop_at(c):

@@ -437,7 +437,7 @@ BOOST_AUTO_TEST_CASE(another_format_version_is_refused) {
   auto Full = write({end(0)});
   llvm::support::endian::write32le(Full.data() + 8, 2);
   BOOST_TEST(read(Full).Error.value_or("") ==
-             "trace format version 2, this reprise reads version 3");
+             "trace format version 2, this reprise reads version 4");
   TempPath T;
   {
     std::error_code EC;
@@ -447,7 +447,7 @@ BOOST_AUTO_TEST_CASE(another_format_version_is_refused) {
   auto R = TraceReader::open(T.Path);
   BOOST_TEST_REQUIRE(!R);
   BOOST_TEST(llvm::toString(R.takeError()) ==
-             T.Path + ": trace format version 2, this reprise reads version 3");
+             T.Path + ": trace format version 2, this reprise reads version 4");
 }
 
 BOOST_AUTO_TEST_CASE(other_files_are_not_traces) {
