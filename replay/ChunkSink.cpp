@@ -46,9 +46,7 @@ void ChunkSink::start(ChunkBuffer Bytes) {
 
 void ChunkSink::put(format::ChunkType T, ChunkBuffer Raw) {
   std::unique_lock<std::mutex> L(M);
-  // Before start() nothing drains the queue: chunks cut before the header
-  // wait whatever their size (the writer cuts few of them).
-  Room.wait(L, [&] { return !Started || QueuedBytes < MaxQueuedBytes; });
+  Room.wait(L, [&] { return QueuedBytes < MaxQueuedBytes; });
   QueuedBytes += Raw.size();
   Queue.push_back({T, std::move(Raw)});
   Work.notify_one();
@@ -97,21 +95,32 @@ void ChunkSink::write(ChunkBuffer &Out) {
 }
 
 void ChunkSink::run() {
-  ChunkBuffer Out;
+  // Chunks are packed as soon as they are put, header or not: a recording
+  // puts the executable's blob before the writer knows its header, and
+  // compressing it then overlaps the rest of the guest's start. Only
+  // writing waits for the header, which must come first in the file.
+  ChunkBuffer Out; // packed, not written yet
+  bool HeaderOut = false;
   std::unique_lock<std::mutex> L(M);
   for (;;) {
-    Work.wait(L, [&] { return Closing || (Started && (!Front.empty() || !Queue.empty())); });
-    if (!Started)
-      return; // closed before start(): the trace has no header, and gets nothing
-    if (!Front.empty()) {
-      Out = std::move(Front);
+    Work.wait(L, [&] { return Closing || !Queue.empty() || (Started && !HeaderOut); });
+    if (Started && !HeaderOut) {
+      ChunkBuffer Header = std::move(Front);
       Front.clear();
+      HeaderOut = true;
+      L.unlock();
+      write(Header);
+      write(Out); // what was packed before the header
+      L.lock();
+      continue;
     }
-    if (Queue.empty()) {
+    if (Queue.empty()) { // closing
+      if (!Started)
+        return; // the trace has no header, and gets nothing
       L.unlock();
       write(Out);
       L.lock();
-      if (Closing && Queue.empty())
+      if (Queue.empty())
         return;
       continue;
     }
@@ -129,7 +138,7 @@ void ChunkSink::run() {
     Room.notify_one();
     // Write when nothing else waits, or enough has gathered: few writes
     // for a run of blob chunks, no delay for a lone chunk.
-    if (!More || Out.size() >= WriteBytes) {
+    if (HeaderOut && (!More || Out.size() >= WriteBytes)) {
       L.unlock();
       write(Out);
       L.lock();
