@@ -207,17 +207,26 @@ llvm::Error Kernel::readImage(const fs::Location &L, const std::string &Name,
   if (!F)
     return launchError(Name + ": cannot open: " + std::string(errnoName(F.error())),
                        126, F.error());
+  constexpr uint64_t MaxImage = 1ull << 31;
   Image.clear();
-  uint8_t Buf[65536];
+  // The whole file in one read where its size is known (one outside input,
+  // so one blob in a recording, copied once), then reads until the end in
+  // case it grew or its size was not known.
+  size_t Want = 1 << 16;
+  if (auto St = (*F)->stat(); St && St->Size > 0 && uint64_t(St->Size) <= MaxImage)
+    Want = size_t(St->Size);
   while (true) {
-    auto N = (*F)->read(Buf, nullptr);
+    size_t Old = Image.size();
+    Image.resize(Old + Want);
+    auto N = (*F)->read(llvm::MutableArrayRef<uint8_t>(Image.data() + Old, Want), nullptr);
+    Image.resize(Old + (N ? *N : 0));
     if (!N)
       return launchError(Name + ": read error", 126, Errno::LX_EIO);
     if (*N == 0)
       return llvm::Error::success();
-    Image.insert(Image.end(), Buf, Buf + *N);
-    if (Image.size() > (1ull << 31))
+    if (Image.size() > MaxImage)
       return launchError(Name + ": file too large to execute", 126, Errno::LX_ENOMEM);
+    Want = 1 << 16;
   }
 }
 

@@ -1,9 +1,15 @@
 //===- replay/ChunkSink.cpp -----------------------------------------------===//
 #include "replay/ChunkSink.h"
 
+#include <algorithm>
 #include <cassert>
 #include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <utility>
 #include <pthread.h>
+#include <sys/mman.h>
 
 namespace reprise::replay {
 
@@ -17,8 +23,35 @@ constexpr size_t WriteBytes = 1u << 20;
 /// Buffers kept for reuse: a large buffer freed and allocated again would
 /// otherwise be a fresh mapping, and page faults, every chunk.
 constexpr size_t MaxFreeBuffers = 4;
+constexpr size_t MaxFreeLarge = 2;
+/// The unit of LargeBuffer: the size of an x86-64 or arm64 (4 KiB granule)
+/// transparent huge page.
+constexpr size_t HugePage = 2u << 20;
 
 } // namespace
+
+LargeBuffer::LargeBuffer(size_t Bytes) {
+  Capacity = (std::max<size_t>(Bytes, 1) + HugePage - 1) / HugePage * HugePage;
+  // Aligned so that every 2 MiB of it can be one huge page.
+  void *P = nullptr;
+  if (posix_memalign(&P, HugePage, Capacity) != 0)
+    throw std::bad_alloc();
+  Base = static_cast<uint8_t *>(P);
+#ifdef MADV_HUGEPAGE
+  (void)madvise(Base, Capacity, MADV_HUGEPAGE); // advice: failure is fine
+#endif
+}
+
+LargeBuffer &LargeBuffer::operator=(LargeBuffer &&O) noexcept {
+  if (this != &O) {
+    std::free(Base);
+    Base = std::exchange(O.Base, nullptr);
+    Capacity = std::exchange(O.Capacity, 0);
+  }
+  return *this;
+}
+
+LargeBuffer::~LargeBuffer() { std::free(Base); }
 
 ChunkSink::ChunkSink(std::unique_ptr<llvm::raw_fd_ostream> OS) : OS(std::move(OS)) {
   // Host signals are for the thread that runs the guest (it may wait on
@@ -27,7 +60,11 @@ ChunkSink::ChunkSink(std::unique_ptr<llvm::raw_fd_ostream> OS) : OS(std::move(OS
   sigset_t All, Old;
   sigfillset(&All);
   pthread_sigmask(SIG_SETMASK, &All, &Old);
-  Thread = std::thread([this] { run(); });
+  Thread = std::thread([this] {
+    // Named for ps, top and debuggers (at most 15 characters).
+    pthread_setname_np(pthread_self(), "reprise-trace");
+    run();
+  });
   pthread_sigmask(SIG_SETMASK, &Old, nullptr);
 }
 
@@ -45,10 +82,32 @@ void ChunkSink::start(ChunkBuffer Bytes) {
 }
 
 void ChunkSink::put(format::ChunkType T, ChunkBuffer Raw) {
+  size_t Bytes = Raw.size();
+  queue({T, std::move(Raw), {}, 0}, Bytes);
+}
+
+void ChunkSink::putLarge(format::ChunkType T, llvm::ArrayRef<uint8_t> Raw) {
+  LargeBuffer B;
+  {
+    std::lock_guard<std::mutex> L(M);
+    for (auto It = FreeLarge.begin(); It != FreeLarge.end(); ++It)
+      if (It->capacity() >= Raw.size()) {
+        B = std::move(*It);
+        FreeLarge.erase(It);
+        break;
+      }
+  }
+  if (!B)
+    B = LargeBuffer(Raw.size());
+  std::memcpy(B.data(), Raw.data(), Raw.size());
+  queue({T, {}, std::move(B), Raw.size()}, Raw.size());
+}
+
+void ChunkSink::queue(Job J, size_t Bytes) {
   std::unique_lock<std::mutex> L(M);
   Room.wait(L, [&] { return QueuedBytes < MaxQueuedBytes; });
-  QueuedBytes += Raw.size();
-  Queue.push_back({T, std::move(Raw)});
+  QueuedBytes += Bytes;
+  Queue.push_back(std::move(J));
   Work.notify_one();
 }
 
@@ -127,11 +186,18 @@ void ChunkSink::run() {
     Job J = std::move(Queue.front());
     Queue.pop_front();
     L.unlock();
-    Packer.pack(J.Type, J.Raw, Out);
+    size_t Bytes = J.Large ? J.LargeSize : J.Raw.size();
+    Packer.pack(J.Type,
+                J.Large ? llvm::ArrayRef<uint8_t>(J.Large.data(), J.LargeSize)
+                        : llvm::ArrayRef<uint8_t>(J.Raw),
+                Out);
     L.lock();
-    QueuedBytes -= J.Raw.size();
+    QueuedBytes -= Bytes;
     bool More = !Queue.empty();
-    if (Free.size() < MaxFreeBuffers) {
+    if (J.Large) {
+      if (FreeLarge.size() < MaxFreeLarge)
+        FreeLarge.push_back(std::move(J.Large));
+    } else if (Free.size() < MaxFreeBuffers) {
       J.Raw.clear();
       Free.push_back(std::move(J.Raw));
     }

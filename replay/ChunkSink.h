@@ -41,6 +41,31 @@ namespace reprise::replay {
 /// A byte buffer that changes hands between the writer and its sink.
 using ChunkBuffer = llvm::SmallVector<uint8_t, 0>;
 
+/// Memory for one large raw chunk (a slice of a big blob, such as the
+/// guest's executable), in whole 2 MiB pages that the host may back with
+/// transparent huge pages. Filling a fresh buffer of a few hundred KiB from
+/// malloc costs a page fault per 4 KiB, about 10 us each on the benchmark
+/// VM, and that was most of what recording added to a guest's start; one
+/// huge page costs about as much as ten small ones. Where the host has no
+/// huge pages this is ordinary memory.
+class LargeBuffer {
+public:
+  LargeBuffer() = default;
+  /// Room for at least \p Bytes.
+  explicit LargeBuffer(size_t Bytes);
+  LargeBuffer(LargeBuffer &&O) noexcept { *this = std::move(O); }
+  LargeBuffer &operator=(LargeBuffer &&O) noexcept;
+  ~LargeBuffer();
+
+  explicit operator bool() const { return Base != nullptr; }
+  uint8_t *data() { return Base; }
+  size_t capacity() const { return Capacity; }
+
+private:
+  uint8_t *Base = nullptr;
+  size_t Capacity = 0;
+};
+
 class ChunkSink {
 public:
   /// Takes the open, unbuffered \p OS. Nothing reaches it before start().
@@ -56,6 +81,9 @@ public:
   /// Queues \p Raw as a chunk of type \p T. Waits while too much is queued,
   /// so that a guest faster than the compressor does not grow memory.
   void put(format::ChunkType T, ChunkBuffer Raw);
+  /// Queues a copy of \p Raw, a large chunk, in a LargeBuffer (reusing one
+  /// the sink is done with).
+  void putLarge(format::ChunkType T, llvm::ArrayRef<uint8_t> Raw);
   /// A cleared buffer for the next put(), reusing one the sink is done with.
   ChunkBuffer buffer();
   /// Writes everything queued and closes the file; the first failure (a
@@ -68,7 +96,10 @@ private:
   struct Job {
     format::ChunkType Type;
     ChunkBuffer Raw;
+    LargeBuffer Large; // the bytes instead, when set
+    size_t LargeSize = 0;
   };
+  void queue(Job J, size_t Bytes);
 
   void run();
   void write(ChunkBuffer &Out);
@@ -87,6 +118,7 @@ private:
   bool Started = false;
   bool Closing = false;
   std::vector<ChunkBuffer> Free;
+  std::vector<LargeBuffer> FreeLarge;
   std::thread Thread;
 };
 

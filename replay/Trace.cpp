@@ -319,6 +319,11 @@ llvm::Error decodeHeader(llvm::ArrayRef<uint8_t> Raw, TraceHeader &H) {
 
 //===-- TraceWriter --------------------------------------------------------===//
 
+/// Blob chunks from this size on are copied into a LargeBuffer (see
+/// ChunkSink.h): below it, a 2 MiB buffer would waste more than the page
+/// faults it saves.
+constexpr size_t LargeChunk = 256u << 10;
+
 struct TraceWriter::Impl {
   std::string Path;
   /// Packs and writes the chunks cut here; without finish(), what was cut
@@ -466,9 +471,13 @@ void TraceWriter::Impl::encodeData(llvm::ArrayRef<uint8_t> Data, size_t BitsAt) 
     uint64_t V = Form == DataForm::BlobRef ? BlobIndex : Data.size();
     Raw.truncate(size_t(putUleb(Raw.data() + Old, V) - Raw.data()));
     if (Form == DataForm::NewBlob)
-      for (size_t Off = 0; Off < Data.size(); Off += Limits.Bytes)
-        put(ChunkType::Blob,
-            Data.slice(Off, std::min<size_t>(Limits.Bytes, Data.size() - Off)));
+      for (size_t Off = 0; Off < Data.size(); Off += Limits.Bytes) {
+        auto Slice = Data.slice(Off, std::min<size_t>(Limits.Bytes, Data.size() - Off));
+        if (Slice.size() >= LargeChunk)
+          Sink->putLarge(ChunkType::Blob, Slice);
+        else
+          put(ChunkType::Blob, Slice);
+      }
     return;
   }
   Raw.resize_for_overwrite(Old + MaxLeb + Data.size());
