@@ -69,7 +69,10 @@ private:
 class ChunkSink {
 public:
   /// Takes the open, unbuffered \p OS. Nothing reaches it before start().
-  explicit ChunkSink(std::unique_ptr<llvm::raw_fd_ostream> OS);
+  /// \p EmptyFirst: when not -1, \p OS's descriptor, a regular file that
+  /// still holds old bytes, which the sink's thread truncates before
+  /// anything else.
+  explicit ChunkSink(std::unique_ptr<llvm::raw_fd_ostream> OS, int EmptyFirst = -1);
   /// Writes what was put (if start() was called), then closes the file.
   ~ChunkSink();
   ChunkSink(const ChunkSink &) = delete;
@@ -106,7 +109,9 @@ private:
 
   std::unique_ptr<llvm::raw_fd_ostream> OS;
   format::ChunkPacker Packer; // the sink's thread's
-  std::string Failure;        // the sink's thread's until close() joins it
+  /// Closes the file, noting a failure (on the sink's thread).
+  void closeFile();
+  std::string Failure;        // the sink's thread's until it sets Done
   std::atomic<uint64_t> Written{0};
 
   std::mutex M;
@@ -117,6 +122,8 @@ private:
   ChunkBuffer Front;
   bool Started = false;
   bool Closing = false;
+  bool Done = false; // the file is closed; Failure is final
+  std::condition_variable Finished; // to close(): Done
   std::vector<ChunkBuffer> Free;
   std::vector<LargeBuffer> FreeLarge;
   std::thread Thread;

@@ -28,10 +28,14 @@
 #include <algorithm>
 #include <array>
 #include <cassert>
+#include <cerrno>
 #include <cstring>
 #include <limits>
 #include <list>
 #include <optional>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <unordered_map>
 
 namespace reprise::replay {
@@ -513,15 +517,34 @@ llvm::Expected<std::unique_ptr<TraceWriter>> TraceWriter::create(llvm::StringRef
                                                                  ChunkLimits Limits) {
   assert(Limits.Events >= 1 && Limits.Bytes >= 1 && Limits.Bytes <= MaxChunkRaw &&
          "chunk limits the format cannot hold");
-  std::error_code EC;
-  auto OS = std::make_unique<llvm::raw_fd_ostream>(Path, EC, llvm::sys::fs::OF_None);
-  if (EC)
-    return error("cannot create trace " + Path + ": " + EC.message());
+  // Opened without truncating: emptying an old trace there (freeing its
+  // cached pages) took 0.6 ms of a 37 ms guest start, so the sink's thread
+  // does it, before its first write. Until then the old contents must not
+  // read as a trace, so their magic is overwritten here.
+  auto Failed = [&Path] {
+    return error("cannot create trace " + Path + ": " +
+                 std::error_code(errno, std::generic_category()).message());
+  };
+  int Fd = ::open(Path.str().c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+  if (Fd < 0)
+    return Failed();
+  struct stat St;
+  bool Old = ::fstat(Fd, &St) == 0 && S_ISREG(St.st_mode) && St.st_size > 0;
+  if (Old) {
+    static const uint8_t Zeros[8] = {};
+    static_assert(sizeof Zeros >= FileMagic.size());
+    if (::pwrite(Fd, Zeros, FileMagic.size(), 0) < 0) {
+      auto E = Failed();
+      ::close(Fd);
+      return E;
+    }
+  }
+  auto OS = std::make_unique<llvm::raw_fd_ostream>(Fd, /*shouldClose=*/true);
   // The sink writes packed chunks in few large writes of its own.
   OS->SetUnbuffered();
   std::unique_ptr<TraceWriter> W(new TraceWriter());
   W->I->Path = Path.str();
-  W->I->Sink = std::make_unique<ChunkSink>(std::move(OS));
+  W->I->Sink = std::make_unique<ChunkSink>(std::move(OS), Old ? Fd : -1);
   W->I->Limits = Limits;
   W->I->Raw.reserve(std::min<size_t>(Limits.Bytes, 1u << 20) + 4096);
   return W;
