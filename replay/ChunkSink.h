@@ -22,6 +22,7 @@
 #ifndef REPRISE_REPLAY_CHUNKSINK_H
 #define REPRISE_REPLAY_CHUNKSINK_H
 
+#include "replay/LargeBuffer.h"
 #include "replay/TraceFormat.h"
 
 #include "llvm/ADT/SmallVector.h"
@@ -41,30 +42,6 @@ namespace reprise::replay {
 /// A byte buffer that changes hands between the writer and its sink.
 using ChunkBuffer = llvm::SmallVector<uint8_t, 0>;
 
-/// Memory for one large raw chunk (a slice of a big blob, such as the
-/// guest's executable), in whole 2 MiB pages that the host may back with
-/// transparent huge pages. Filling a fresh buffer of a few hundred KiB from
-/// malloc costs a page fault per 4 KiB, about 10 us each on the benchmark
-/// VM, and that was most of what recording added to a guest's start; one
-/// huge page costs about as much as ten small ones. Where the host has no
-/// huge pages this is ordinary memory.
-class LargeBuffer {
-public:
-  LargeBuffer() = default;
-  /// Room for at least \p Bytes.
-  explicit LargeBuffer(size_t Bytes);
-  LargeBuffer(LargeBuffer &&O) noexcept { *this = std::move(O); }
-  LargeBuffer &operator=(LargeBuffer &&O) noexcept;
-  ~LargeBuffer();
-
-  explicit operator bool() const { return Base != nullptr; }
-  uint8_t *data() { return Base; }
-  size_t capacity() const { return Capacity; }
-
-private:
-  uint8_t *Base = nullptr;
-  size_t Capacity = 0;
-};
 
 class ChunkSink {
 public:

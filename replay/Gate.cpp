@@ -34,6 +34,7 @@ void Gate::record(TraceWriter &W) {
 void Gate::replay(TraceReader &R, std::optional<uint64_t> At) {
   TheMode = Mode::Replay;
   Reader = &R;
+  Reader->deferInputBlobs();
   StopAt = At;
 }
 
@@ -65,11 +66,23 @@ const Event *Gate::peek() {
     return nullptr;
   }
   if (StopAt && Position == *StopAt) {
+    loadPending(Next);
     stop(StopReason::StopAt, "stopped before event " + std::to_string(Position) +
                                  ": " + describe(Next, Namer));
     return nullptr;
   }
   return &Next;
+}
+
+void Gate::loadPending(Event &E) {
+  size_t Blob = Reader->pendingBlob();
+  if (!Blob)
+    return;
+  E.Data.resize_for_overwrite(Blob);
+  if (auto Err = Reader->readPendingBlob(E.Data)) {
+    llvm::consumeError(std::move(Err)); // only for a report: the stop says why
+    E.Data.clear();
+  }
 }
 
 void Gate::consume() {
@@ -82,6 +95,7 @@ const Event *Gate::takeInput(InputKind K) {
   if (!E)
     return nullptr;
   if (E->Kind != EventKind::Input || E->Op != uint64_t(K)) {
+    loadPending(Next);
     stop(StopReason::Diverged,
          "event " + std::to_string(Position) + ": the run asks for " +
              inputName(K) + ", the trace has " + describe(*E, Namer));
@@ -117,15 +131,24 @@ int64_t Gate::call(InputKind K, llvm::MutableArrayRef<uint8_t> Out,
     const Event *E = takeInput(K);
     if (!E)
       return -5; // EIO: the kernel stops before the guest runs on
-    if (E->Data.size() > Out.size()) {
+    size_t Blob = Reader->pendingBlob();
+    size_t Size = Blob ? Blob : E->Data.size();
+    if (Size > Out.size()) {
       stop(StopReason::Diverged,
            "event " + std::to_string(Position) + ": the trace holds " +
-               std::to_string(E->Data.size()) + " bytes of " + inputName(K) +
+               std::to_string(Size) + " bytes of " + inputName(K) +
                " where the run has room for " + std::to_string(Out.size()));
       return -5;
     }
-    if (!E->Data.empty())
-      std::memcpy(Out.data(), E->Data.data(), E->Data.size());
+    if (Blob) {
+      // Straight from the trace into the run's buffer.
+      if (auto Err = Reader->readPendingBlob(Out.take_front(Size))) {
+        stop(StopReason::BadTrace, llvm::toString(std::move(Err)));
+        return -5;
+      }
+    } else if (Size) {
+      std::memcpy(Out.data(), E->Data.data(), Size);
+    }
     int64_t R = E->Result;
     consume();
     return R;
@@ -151,7 +174,16 @@ int64_t Gate::callVar(InputKind K, std::string &Out,
     const Event *E = takeInput(K);
     if (!E)
       return -5;
-    Out.assign(E->Data.begin(), E->Data.end());
+    if (size_t Blob = Reader->pendingBlob()) {
+      Out.resize(Blob);
+      if (auto Err = Reader->readPendingBlob(llvm::MutableArrayRef<uint8_t>(
+              reinterpret_cast<uint8_t *>(Out.data()), Blob))) {
+        stop(StopReason::BadTrace, llvm::toString(std::move(Err)));
+        return -5;
+      }
+    } else {
+      Out.assign(E->Data.begin(), E->Data.end());
+    }
     int64_t R = E->Result;
     consume();
     return R;
@@ -205,10 +237,12 @@ void Gate::finish() {
   auto More = Reader->next(E);
   if (!More)
     stop(StopReason::BadTrace, llvm::toString(More.takeError()));
-  else if (*More)
+  else if (*More) {
+    loadPending(E);
     stop(StopReason::Diverged, "event " + std::to_string(Position) +
                                    ": the run has ended, the trace goes on with " +
                                    describe(E, Namer));
+  }
 }
 
 void Gate::event(const EventView &E) {
@@ -226,6 +260,7 @@ void Gate::event(const EventView &E) {
     if (!Want)
       return;
     if (!sameEvent(*Want, E)) {
+      loadPending(Next);
       stop(StopReason::Diverged, "event " + std::to_string(Position) +
                                      ": expected " + describe(*Want, Namer) +
                                      ", the run did " + describe(E.copy(), Namer));

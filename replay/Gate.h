@@ -111,6 +111,8 @@ private:
   /// (the gate is then stopped).
   const Event *peek();
   void consume();
+  /// Reads into \p E's Data the blob the reader left unread (for reports).
+  void loadPending(Event &E);
   void stop(StopReason R, std::string Msg);
   /// Record: appends an Input event.
   void logInput(InputKind K, int64_t Result, llvm::ArrayRef<uint8_t> Data);

@@ -323,9 +323,9 @@ llvm::Error decodeHeader(llvm::ArrayRef<uint8_t> Raw, TraceHeader &H) {
 
 //===-- TraceWriter --------------------------------------------------------===//
 
-/// Blob chunks from this size on are copied into a LargeBuffer (see
-/// ChunkSink.h): below it, a 2 MiB buffer would waste more than the page
-/// faults it saves.
+/// Blob chunks from this size on are copied (raw, when recording) or read
+/// (stored, when replaying) into a LargeBuffer: below it, a 2 MiB buffer
+/// would waste more than the page faults it saves.
 constexpr size_t LargeChunk = 256u << 10;
 
 struct TraceWriter::Impl {
@@ -617,6 +617,7 @@ struct BlobPiece {
 struct BlobPlace {
   size_t First;
   size_t Count;
+  uint64_t Size; // bytes in all
 };
 
 /// The bytes of blobs read again recently, least recently used dropped
@@ -668,6 +669,9 @@ struct TraceReader::Impl {
   std::string Path;
   /// The stored bytes of the chunk last read from the file.
   llvm::SmallVector<uint8_t, 0> StoredBuf;
+  /// Stored bytes of a large chunk (a blob's, hundreds of KiB read into
+  /// fresh memory): see LargeBuffer.
+  LargeBuffer StoredLarge;
   uint64_t Pos = PreambleSize; // offset of the next chunk
   uint64_t ChunkIndex = 0;     // index of the next chunk
   ChunkUnpacker Unpacker;
@@ -686,6 +690,10 @@ struct TraceReader::Impl {
   /// The blob whose bytes the event just decoded carries (decode() sets it,
   /// next() reads the bytes).
   std::optional<size_t> WantBlob;
+  /// deferInputBlobs(), and the blob the last event left unread.
+  bool DeferInputBlobs = false;
+  std::optional<size_t> Pending;
+  bool PendingAgain = false;
   bool WantAgain = false; // ... by reference to an earlier event's
   ArgPredictor Predictor;
   uint64_t Position = 0;
@@ -717,6 +725,8 @@ struct TraceReader::Impl {
   /// The bytes of blob \p B into \p Out; \p Again when an earlier event
   /// had them too.
   llvm::Error fetchBlob(size_t B, bool Again, llvm::SmallVectorImpl<uint8_t> &Out);
+  /// The same into \p Dst, sized to the blob.
+  llvm::Error fetchBlobInto(size_t B, bool Again, llvm::MutableArrayRef<uint8_t> Dst);
   llvm::Expected<bool> endChunk(const ChunkHeader &H, uint64_t StoredAt, uint64_t Index);
   llvm::Error fail(llvm::Error E) {
     Failure = llvm::toString(std::move(E));
@@ -729,13 +739,19 @@ TraceReader::Impl::readAt(uint64_t At, size_t N, uint64_t Index) {
   assert(At + N <= FileSize && "reads stay inside the file as it was opened");
   if (Fd == llvm::sys::fs::kInvalidFile)
     return llvm::ArrayRef<uint8_t>(Owned).slice(size_t(At), N);
-  StoredBuf.resize_for_overwrite(N);
+  uint8_t *Dst;
+  if (N >= LargeChunk) {
+    if (StoredLarge.capacity() < N)
+      StoredLarge = LargeBuffer(N);
+    Dst = StoredLarge.data();
+  } else {
+    StoredBuf.resize_for_overwrite(N);
+    Dst = StoredBuf.data();
+  }
   size_t Got = 0;
   while (Got < N) {
     auto R = llvm::sys::fs::readNativeFileSlice(
-        Fd,
-        llvm::MutableArrayRef<char>(reinterpret_cast<char *>(StoredBuf.data()) + Got,
-                                    N - Got),
+        Fd, llvm::MutableArrayRef<char>(reinterpret_cast<char *>(Dst) + Got, N - Got),
         At + Got);
     if (!R)
       return error("chunk " + llvm::Twine(Index) +
@@ -745,7 +761,7 @@ TraceReader::Impl::readAt(uint64_t At, size_t N, uint64_t Index) {
                    " cannot be read: the file shrank while it was read");
     Got += *R;
   }
-  return llvm::ArrayRef<uint8_t>(StoredBuf);
+  return llvm::ArrayRef<uint8_t>(Dst, N);
 }
 
 llvm::Expected<TraceReader::Impl::Found>
@@ -941,7 +957,7 @@ Got TraceReader::Impl::decode(Event &E, std::string &Why) {
                  llvm::Twine(Sum) + ")");
     WantBlob = Blobs.size();
     WantAgain = false;
-    Blobs.push_back({First, Claimed - First});
+    Blobs.push_back({First, Claimed - First, N});
     break;
   }
   case DataForm::BlobRef: {
@@ -960,6 +976,30 @@ Got TraceReader::Impl::decode(Event &E, std::string &Why) {
     Predictor.update(E);
   StreamPos = size_t(C.P - Stream.data());
   return Got::Value;
+}
+
+llvm::Error TraceReader::Impl::fetchBlobInto(size_t B, bool Again,
+                                             llvm::MutableArrayRef<uint8_t> Dst) {
+  assert(Dst.size() == Blobs[B].Size && "the caller sizes the destination");
+  if (const auto *Kept = Again ? Cache.find(B) : nullptr) {
+    std::memcpy(Dst.data(), Kept->data(), Dst.size());
+    return llvm::Error::success();
+  }
+  const BlobPlace &P = Blobs[B];
+  size_t At = 0;
+  for (size_t K = P.First; K < P.First + P.Count; ++K) {
+    const BlobPiece &Piece = Pieces[K];
+    auto Stored = readAt(Piece.StoredAt, Piece.H.StoredSize, Piece.Index);
+    if (!Stored)
+      return Stored.takeError();
+    if (auto E = Unpacker.unpackInto(Piece.Index, Piece.H, *Stored,
+                                     Dst.slice(At, Piece.H.RawSize)))
+      return E;
+    At += Piece.H.RawSize;
+  }
+  if (Again)
+    Cache.add(B, Dst);
+  return llvm::Error::success();
 }
 
 llvm::Error TraceReader::Impl::fetchBlob(size_t B, bool Again,
@@ -1055,7 +1095,11 @@ llvm::Expected<bool> TraceReader::next(Event &E) {
     std::string Why;
     Got G = R.decode(E, Why);
     if (G == Got::Value) {
-      if (R.WantBlob)
+      R.Pending.reset();
+      if (R.WantBlob && R.DeferInputBlobs && E.Kind == EventKind::Input) {
+        R.Pending = R.WantBlob;
+        R.PendingAgain = R.WantAgain;
+      } else if (R.WantBlob)
         if (auto Err = R.fetchBlob(*R.WantBlob, R.WantAgain, E.Data))
           return R.fail(std::move(Err));
       ++R.Position;
@@ -1106,5 +1150,20 @@ llvm::Expected<bool> TraceReader::next(Event &E) {
 uint64_t TraceReader::position() const { return I->Position; }
 
 bool TraceReader::truncated() const { return I->Done && (I->Cut || !I->LastWasEnd); }
+
+void TraceReader::deferInputBlobs() { I->DeferInputBlobs = true; }
+
+size_t TraceReader::pendingBlob() const {
+  return I->Pending ? size_t(I->Blobs[*I->Pending].Size) : 0;
+}
+
+llvm::Error TraceReader::readPendingBlob(llvm::MutableArrayRef<uint8_t> Dst) {
+  assert(I->Pending && Dst.size() == pendingBlob() && "no blob of that size is pending");
+  size_t B = *I->Pending;
+  I->Pending.reset();
+  if (auto E = I->fetchBlobInto(B, I->PendingAgain, Dst))
+    return I->fail(std::move(E));
+  return llvm::Error::success();
+}
 
 } // namespace reprise::replay

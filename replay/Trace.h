@@ -92,6 +92,18 @@ public:
   /// or before the End event (a recording cut short).
   bool truncated() const;
 
+  /// From now on next() leaves the bytes of an Input event that the trace
+  /// holds as a blob unread: the event's Data stays empty, pendingBlob()
+  /// says how many bytes it has, and readPendingBlob() puts them where the
+  /// caller wants them. Replay reads a blob (the guest's executable, a file's
+  /// contents) straight into the guest's buffer this way, saving a copy and
+  /// the page faults of a buffer of the blob's size.
+  void deferInputBlobs();
+  /// Bytes of the blob the last event left unread; 0 if none.
+  size_t pendingBlob() const;
+  /// Reads them into \p Dst (pendingBlob() bytes); an error names the chunk.
+  llvm::Error readPendingBlob(llvm::MutableArrayRef<uint8_t> Dst);
+
 private:
   TraceReader();
   struct Impl;

@@ -122,6 +122,15 @@ llvm::Error ChunkUnpacker::unpackAt(uint64_t Index, const ChunkHeader &H,
   return llvm::Error::success();
 }
 
+llvm::Error ChunkUnpacker::unpackInto(uint64_t Index, const ChunkHeader &H,
+                                      llvm::ArrayRef<uint8_t> Stored,
+                                      llvm::MutableArrayRef<uint8_t> Dst) {
+  assert(Dst.size() == H.RawSize && "the caller sizes the destination");
+  if (auto E = check(Index, H, Stored))
+    return E;
+  return unpackAt(Index, H, Stored, Dst.data());
+}
+
 llvm::Error ChunkUnpacker::unpack(uint64_t Index, const ChunkHeader &H,
                                   llvm::ArrayRef<uint8_t> Stored,
                                   std::vector<uint8_t> &Out) {

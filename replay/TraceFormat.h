@@ -126,6 +126,9 @@ public:
   /// The same, without zeroing the room it makes first.
   llvm::Error unpack(uint64_t Index, const ChunkHeader &H, llvm::ArrayRef<uint8_t> Stored,
                      llvm::SmallVectorImpl<uint8_t> &Out);
+  /// The same into \p Dst, which the caller sized to H.RawSize.
+  llvm::Error unpackInto(uint64_t Index, const ChunkHeader &H,
+                         llvm::ArrayRef<uint8_t> Stored, llvm::MutableArrayRef<uint8_t> Dst);
 
 private:
   /// Checks the chunk and decompresses it to \p Dst (H.RawSize bytes of
