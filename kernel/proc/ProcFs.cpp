@@ -131,22 +131,16 @@ private:
         });
   }
 
+  /// fd: a link per open descriptor to the file's path.
   VnodeRef fdDir() const {
-    return std::make_shared<SyntheticDir>(
-        FS, Key + "/fd", [&K = K, FS = FS, Pid = Pid, Tid = Tid, Key = Key] {
-          Entries Fds;
-          Task *T = findTask(K, Pid, Tid);
-          if (!T)
-            return Fds;
-          for (int Fd : T->fds().openFds()) {
-            auto F = T->fds().get(Fd);
-            std::string Target = F ? (*F)->Path : std::string();
-            std::string N = std::to_string(Fd);
-            Fds[N] = std::make_shared<SyntheticSymlink>(
-                FS, Key + "/fd/" + N, [Target] { return Target; });
-          }
-          return Fds;
-        });
+    return linkDir("fd", [](Task &T) {
+      Links L;
+      for (int Fd : T.fds().openFds()) {
+        auto F = T.fds().get(Fd);
+        L.emplace_back(std::to_string(Fd), F ? (*F)->Path : std::string());
+      }
+      return L;
+    });
   }
 
   VnodeRef fdinfoDir() const {
@@ -169,32 +163,39 @@ private:
         });
   }
 
-  /// task/: one directory per live thread, by tid.
   /// ns: a link per namespace kind to "kind:[id]", and pid_for_children
   /// and time_for_children.
   VnodeRef nsDir() const {
+    return linkDir("ns", [](Task &T) {
+      Links L;
+      const NamespaceSet &S = *T.Namespaces;
+      for (size_t I = 0; I < NsKinds; ++I) {
+        const char *Kind = nsKindName(NsKind(I));
+        L.emplace_back(Kind, nsLinkTarget(Kind, S.Ids[I]));
+      }
+      L.emplace_back("pid_for_children", nsLinkTarget("pid", S.PidForChildren));
+      L.emplace_back("time_for_children", nsLinkTarget("time", S.TimeForChildren));
+      return L;
+    });
+  }
+
+  using Links = std::vector<std::pair<std::string, std::string>>;
+  /// The directory \p Sub of symlinks whose (name, target) pairs \p Of
+  /// gives for the live task at each listing; empty once the task is gone.
+  VnodeRef linkDir(const std::string &Sub, std::function<Links(Task &)> Of) const {
+    std::string Dir = Key + "/" + Sub;
     return std::make_shared<SyntheticDir>(
-        FS, Key + "/ns", [&K = K, FS = FS, Pid = Pid, Tid = Tid, Key = Key] {
+        FS, Dir, [&K = K, FS = FS, Pid = Pid, Tid = Tid, Dir, Of = std::move(Of)] {
           Entries E;
-          Task *T = findTask(K, Pid, Tid);
-          if (!T)
-            return E;
-          auto Add = [&](const char *Name, const char *Kind, uint64_t Id) {
-            std::string Target = nsLinkTarget(Kind, Id);
-            E[Name] = std::make_shared<SyntheticSymlink>(
-                FS, Key + "/ns/" + Name, [Target] { return Target; });
-          };
-          const NamespaceSet &S = *T->Namespaces;
-          for (size_t I = 0; I < NsKinds; ++I) {
-            const char *Kind = nsKindName(NsKind(I));
-            Add(Kind, Kind, S.Ids[I]);
-          }
-          Add("pid_for_children", "pid", S.PidForChildren);
-          Add("time_for_children", "time", S.TimeForChildren);
+          if (Task *T = findTask(K, Pid, Tid))
+            for (auto &[Name, Target] : Of(*T))
+              E[Name] = std::make_shared<SyntheticSymlink>(
+                  FS, Dir + "/" + Name, [Target = Target] { return Target; });
           return E;
         });
   }
 
+  /// task/: one directory per live thread, by tid.
   VnodeRef taskDir() const {
     return std::make_shared<SyntheticDir>(
         FS, Key + "/task", [&K = K, FS = FS, Pid = Pid, Key = Key] {
