@@ -59,10 +59,11 @@ ChunkSink::~ChunkSink() {
   Thread.join();
 }
 
-void ChunkSink::start(ChunkBuffer Bytes) {
+void ChunkSink::start(ChunkBuffer Preamble, ChunkBuffer RawHeader) {
   std::lock_guard<std::mutex> L(M);
   assert(!Started && "a sink starts once");
-  Front = std::move(Bytes);
+  Front = std::move(Preamble);
+  Header = std::move(RawHeader);
   Started = true;
   Work.notify_one();
 }
@@ -153,11 +154,13 @@ void ChunkSink::run() {
   for (;;) {
     Work.wait(L, [&] { return Closing || !Queue.empty() || (Started && !HeaderOut); });
     if (Started && !HeaderOut) {
-      ChunkBuffer Header = std::move(Front);
+      ChunkBuffer First = std::move(Front), Raw = std::move(Header);
       Front.clear();
+      Header.clear();
       HeaderOut = true;
       L.unlock();
-      write(Header);
+      Packer.pack(format::ChunkType::Header, Raw, First);
+      write(First);
       write(Out); // what was packed before the header
       L.lock();
       continue;
@@ -175,11 +178,8 @@ void ChunkSink::run() {
     Job J = std::move(Queue.front());
     Queue.pop_front();
     L.unlock();
-    size_t Bytes = J.Large ? J.LargeSize : J.Raw.size();
-    Packer.pack(J.Type,
-                J.Large ? llvm::ArrayRef<uint8_t>(J.Large.data(), J.LargeSize)
-                        : llvm::ArrayRef<uint8_t>(J.Raw),
-                Out);
+    size_t Bytes = J.bytes().size();
+    Packer.pack(J.Type, J.bytes(), Out);
     L.lock();
     QueuedBytes -= Bytes;
     bool More = !Queue.empty();

@@ -55,9 +55,10 @@ public:
   ChunkSink(const ChunkSink &) = delete;
   ChunkSink &operator=(const ChunkSink &) = delete;
 
-  /// Lets the sink write: \p Front (bytes ready for the file: the preamble
-  /// and the header chunk) goes first, then every chunk put so far.
-  void start(ChunkBuffer Front);
+  /// Lets the sink write: \p Preamble (bytes ready for the file) goes
+  /// first, then the header chunk of raw bytes \p Header, packed by the
+  /// sink like every chunk, then every chunk put so far.
+  void start(ChunkBuffer Preamble, ChunkBuffer Header);
   /// Queues \p Raw as a chunk of type \p T. Waits while too much is queued,
   /// so that a guest faster than the compressor does not grow memory.
   void put(format::ChunkType T, ChunkBuffer Raw);
@@ -78,6 +79,11 @@ private:
     ChunkBuffer Raw;
     LargeBuffer Large; // the bytes instead, when set
     size_t LargeSize = 0;
+
+    llvm::ArrayRef<uint8_t> bytes() {
+      return Large ? llvm::ArrayRef<uint8_t>(Large.data(), LargeSize)
+                   : llvm::ArrayRef<uint8_t>(Raw);
+    }
   };
   void queue(Job J, size_t Bytes);
 
@@ -96,7 +102,8 @@ private:
   std::condition_variable Room; // to put(): the queue shrank
   std::deque<Job> Queue;
   size_t QueuedBytes = 0;
-  ChunkBuffer Front;
+  ChunkBuffer Front;  // the preamble, until the sink writes it
+  ChunkBuffer Header; // the raw header chunk, until then too
   bool Started = false;
   bool Closing = false;
   bool Done = false; // the file is closed; Failure is final

@@ -85,6 +85,24 @@ void Gate::loadPending(Event &E) {
   }
 }
 
+size_t Gate::inputSize(const Event &E) const {
+  size_t Blob = Reader->pendingBlob();
+  return Blob ? Blob : E.Data.size();
+}
+
+bool Gate::deliver(const Event &E, llvm::MutableArrayRef<uint8_t> Dst) {
+  if (Reader->pendingBlob()) {
+    // Straight from the trace into the run's buffer.
+    if (auto Err = Reader->readPendingBlob(Dst)) {
+      stop(StopReason::BadTrace, llvm::toString(std::move(Err)));
+      return false;
+    }
+  } else if (!Dst.empty()) {
+    std::memcpy(Dst.data(), E.Data.data(), Dst.size());
+  }
+  return true;
+}
+
 void Gate::consume() {
   HaveNext = false;
   ++Position;
@@ -131,8 +149,7 @@ int64_t Gate::call(InputKind K, llvm::MutableArrayRef<uint8_t> Out,
     const Event *E = takeInput(K);
     if (!E)
       return -5; // EIO: the kernel stops before the guest runs on
-    size_t Blob = Reader->pendingBlob();
-    size_t Size = Blob ? Blob : E->Data.size();
+    size_t Size = inputSize(*E);
     if (Size > Out.size()) {
       stop(StopReason::Diverged,
            "event " + std::to_string(Position) + ": the trace holds " +
@@ -140,15 +157,8 @@ int64_t Gate::call(InputKind K, llvm::MutableArrayRef<uint8_t> Out,
                " where the run has room for " + std::to_string(Out.size()));
       return -5;
     }
-    if (Blob) {
-      // Straight from the trace into the run's buffer.
-      if (auto Err = Reader->readPendingBlob(Out.take_front(Size))) {
-        stop(StopReason::BadTrace, llvm::toString(std::move(Err)));
-        return -5;
-      }
-    } else if (Size) {
-      std::memcpy(Out.data(), E->Data.data(), Size);
-    }
+    if (!deliver(*E, Out.take_front(Size)))
+      return -5;
     int64_t R = E->Result;
     consume();
     return R;
@@ -174,16 +184,10 @@ int64_t Gate::callVar(InputKind K, std::string &Out,
     const Event *E = takeInput(K);
     if (!E)
       return -5;
-    if (size_t Blob = Reader->pendingBlob()) {
-      Out.resize(Blob);
-      if (auto Err = Reader->readPendingBlob(llvm::MutableArrayRef<uint8_t>(
-              reinterpret_cast<uint8_t *>(Out.data()), Blob))) {
-        stop(StopReason::BadTrace, llvm::toString(std::move(Err)));
-        return -5;
-      }
-    } else {
-      Out.assign(E->Data.begin(), E->Data.end());
-    }
+    Out.resize(inputSize(*E));
+    if (!deliver(*E, llvm::MutableArrayRef<uint8_t>(
+                         reinterpret_cast<uint8_t *>(Out.data()), Out.size())))
+      return -5;
     int64_t R = E->Result;
     consume();
     return R;

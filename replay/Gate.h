@@ -113,6 +113,12 @@ private:
   void consume();
   /// Reads into \p E's Data the blob the reader left unread (for reports).
   void loadPending(Event &E);
+  /// The bytes of input event \p E (the next one): its Data, or the blob
+  /// the reader left unread.
+  size_t inputSize(const Event &E) const;
+  /// Puts those bytes (inputSize() of them) in \p Dst; false, having
+  /// stopped the replay, when the trace cannot give them.
+  bool deliver(const Event &E, llvm::MutableArrayRef<uint8_t> Dst);
   void stop(StopReason R, std::string Msg);
   /// Record: appends an Input event.
   void logInput(InputKind K, int64_t Result, llvm::ArrayRef<uint8_t> Data);

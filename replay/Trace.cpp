@@ -552,7 +552,8 @@ llvm::Expected<std::unique_ptr<TraceWriter>> TraceWriter::create(llvm::StringRef
 
 void TraceWriter::setHeader(TraceHeader H) {
   assert(!I->HeaderWritten && "the header is set once");
-  std::vector<uint8_t> Raw = encodeHeader(H);
+  std::vector<uint8_t> Encoded = encodeHeader(H);
+  ChunkBuffer Raw(Encoded.begin(), Encoded.end());
   if (Raw.size() > MaxHeaderRaw) {
     // Nothing is written: the trace could not be read back.
     if (I->Failure.empty())
@@ -562,10 +563,8 @@ void TraceWriter::setHeader(TraceHeader H) {
   }
   std::vector<uint8_t> Preamble;
   appendPreamble(Preamble, FormatVersion);
-  ChunkBuffer Front(Preamble.begin(), Preamble.end());
-  ChunkPacker().pack(ChunkType::Header, Raw, Front);
-  // The chunks cut while the header was missing follow it.
-  I->Sink->start(std::move(Front));
+  // The sink packs the header; the chunks cut while it was missing follow.
+  I->Sink->start(ChunkBuffer(Preamble.begin(), Preamble.end()), std::move(Raw));
   I->HeaderWritten = true;
 }
 
@@ -1004,20 +1003,8 @@ llvm::Error TraceReader::Impl::fetchBlobInto(size_t B, bool Again,
 
 llvm::Error TraceReader::Impl::fetchBlob(size_t B, bool Again,
                                          llvm::SmallVectorImpl<uint8_t> &Out) {
-  if (const auto *Kept = Again ? Cache.find(B) : nullptr) {
-    Out.assign(Kept->begin(), Kept->end());
-    return llvm::Error::success();
-  }
-  Out.clear();
-  const BlobPlace &P = Blobs[B];
-  for (size_t K = P.First; K < P.First + P.Count; ++K) {
-    const BlobPiece &Piece = Pieces[K];
-    if (auto E = unpack(Piece.Index, Piece.H, Piece.StoredAt, Out))
-      return E;
-  }
-  if (Again)
-    Cache.add(B, Out);
-  return llvm::Error::success();
+  Out.resize_for_overwrite(size_t(Blobs[B].Size));
+  return fetchBlobInto(B, Again, Out);
 }
 
 /// The End chunk: the event count it holds must be the number of events
